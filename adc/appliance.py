@@ -1,0 +1,84 @@
+"""One appliance: its schema, its shared config store, its data directory and its start time.
+
+Console sessions (``Session``) attach to it; so will the data plane. With no data directory the
+appliance lives in memory only (tests); with one, every commit is journaled there and a restart
+restores it.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from .config.factory import factory_tree
+from .config.store import ConfigStore
+from .config.tree import ConfigTree
+from .engine.session import Session
+from .schema import SCHEMA
+from .schema.registry import Schema
+
+
+def default_data_dir() -> Path:
+    """``$ADC_DATA_DIR``, else ``$XDG_DATA_HOME/adc``, else ``~/.local/share/adc``."""
+    env = os.environ.get("ADC_DATA_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "adc"
+
+
+class Appliance:
+    def __init__(self, data_dir: Path | None = None, schema: Schema = SCHEMA, sync: bool = True) -> None:
+        self.schema = schema
+        self.data_dir = data_dir
+        self.started_at = time.time()
+        self._datadir = None
+        if data_dir is None:
+            self.store = ConfigStore(self.factory_tree())
+            return
+        from .certs import ensure_factory_cert
+        from .config.persist import DataDir
+
+        self._datadir = DataDir(data_dir, sync=sync)
+        tree, generation = self._datadir.load_or_init(self.factory_tree)
+        self.store = ConfigStore(tree, self._datadir, generation)
+        self.factory_cert = ensure_factory_cert(data_dir)
+
+    def factory_tree(self) -> ConfigTree:
+        return factory_tree(self.schema)
+
+    def session(self) -> Session:
+        return Session(self)
+
+    def close(self) -> None:
+        if self._datadir is not None:
+            self._datadir.close()
+            self._datadir = None
+
+    # --------------------------------------------------------------------- reports and files
+    def status_text(self) -> str:
+        from .status import format_system_status, sample_status
+
+        host = self.session().hostname()
+        where = self.data_dir if self.data_dir is not None else Path.cwd()
+        return format_system_status(sample_status(host, self.started_at, where))
+
+    def performance_text(self) -> str:
+        from .status import format_system_performance, sample_performance
+
+        return format_system_performance(sample_performance(self.started_at))
+
+    def backup(self, path: str) -> None:
+        """Write the configuration as a replayable script (the output of ``show``), atomically."""
+        text = "\n".join(self.session().show_all()) + "\n"
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+
+    def restore_lines(self, path: str) -> list[str]:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            return f.read().splitlines()

@@ -1,0 +1,73 @@
+"""The saved configuration that every console session shares.
+
+Sessions edit working copies and hand finished entries to ``commit``; the store applies the change,
+makes it durable through its ``Persistence`` (if any) and then tells its subscribers (the data plane,
+other consoles) with the new generation number. Several engines may share one store.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from .tree import ConfigTree, Entry
+
+
+@dataclass(frozen=True)
+class Change:
+    """One committed change: ``entry`` None means delete; ``key`` None means a single object."""
+
+    path: tuple[str, ...]
+    key: str | None
+    entry: Entry | None
+
+
+class Persistence(Protocol):
+    def record(self, generation: int, change: Change) -> None: ...
+
+    def replace(self, generation: int, tree: ConfigTree) -> None: ...
+
+
+Subscriber = Callable[[int, "ConfigStore"], None]
+
+
+class ConfigStore:
+    def __init__(self, tree: ConfigTree, persistence: Persistence | None = None, generation: int = 0) -> None:
+        self.tree = tree
+        self.persistence = persistence
+        self.generation = generation
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, callback: Subscriber) -> None:
+        self._subscribers.append(callback)
+
+    def _notify(self) -> None:
+        for cb in list(self._subscribers):
+            cb(self.generation, self)
+
+    def commit(self, change: Change) -> None:
+        """Apply one change: made durable first, then visible."""
+        gen = self.generation + 1
+        if self.persistence is not None:
+            self.persistence.record(gen, change)
+        self.apply(change)
+        self.generation = gen
+        self._notify()
+
+    def apply(self, change: Change) -> None:
+        """Apply without persisting (used when replaying a journal)."""
+        if change.key is None:
+            assert change.entry is not None
+            self.tree.nodes[change.path] = change.entry.copy()
+        elif change.entry is None:
+            self.tree.table(change.path).remove(change.key)
+        else:
+            self.tree.table(change.path).put(change.entry.copy())
+
+    def replace(self, tree: ConfigTree) -> None:
+        """Swap the whole configuration (restore, factory reset)."""
+        gen = self.generation + 1
+        if self.persistence is not None:
+            self.persistence.replace(gen, tree)
+        self.tree = tree
+        self.generation = gen
+        self._notify()

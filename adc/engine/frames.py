@@ -1,0 +1,58 @@
+"""Where a session stands: the stack of open ``config`` tables and ``edit`` entries.
+
+A table frame edits the committed table (top level) or the working copy of its parent entry (nested
+tables); an entry frame holds the working copy that ``next``/``end`` commit and ``abort`` discards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config.tree import Entry, TableData
+from ..schema.model import Table
+
+
+@dataclass
+class TableFrame:
+    table: Table
+    parent: "EntryFrame | None"  # None for a top-level table
+
+    @property
+    def scope(self) -> str:
+        return self.table.name
+
+
+@dataclass
+class EntryFrame:
+    table: Table
+    work: Entry  # the working copy
+    parent: TableFrame | None  # None for a single object (system global)
+    is_new: bool
+
+    @property
+    def scope(self) -> str:
+        return self.work.key if self.work.key is not None else self.table.name
+
+    @property
+    def top(self) -> "EntryFrame":
+        """The top-level entry this (possibly nested) entry belongs to."""
+        frame: EntryFrame = self
+        while frame.parent is not None and frame.parent.parent is not None:
+            frame = frame.parent.parent
+        return frame
+
+
+Frame = TableFrame | EntryFrame
+
+
+def nested_data(frame: TableFrame) -> TableData | None:
+    """The working table a nested table frame edits (None for a top-level table)."""
+    if frame.parent is None:
+        return None
+    return frame.parent.work.child(frame.table.name)
+
+
+def truncate16(scope: str) -> str:
+    """FortiADC shows at most 16 characters of a scope: ``s[:14] + "~" + s[15]`` (reference §1.2)."""
+    if len(scope) <= 16:
+        return scope
+    return scope[:14] + "~" + scope[15]

@@ -1,0 +1,93 @@
+"""``get`` and ``show`` text, derived from the schema (reference §1.7 and §1.8).
+
+``get`` prints ``%-20s: %s`` per attribute in force, nested entries as ``== [ key ]``. ``show`` prints
+re-enterable config: two spaces per level, string keys double-quoted, multi-values with a trailing
+space, nested tables as ``config  <name>`` (two spaces), only non-default values unless ``full``.
+"""
+from __future__ import annotations
+
+from ..config.tree import Entry, TableData
+from ..schema.model import Attr, Table
+from .lexer import quote_value
+from .values import default_value, display
+from .view import View
+
+
+def get_entry(view: View, table: Table, entry: Entry) -> list[str]:
+    out: list[str] = []
+    for item in view.items(table, entry):
+        if isinstance(item, Table):
+            for child in entry.children.get(item.name, TableData()):
+                out.append(f"== [ {child.key} ]")
+            continue
+        text = display(item, view.value(item, entry))
+        out.append(f"{item.name:<20}: {text}" if text else f"{item.name:<20}:")
+    return out
+
+
+def get_table(data: TableData) -> list[str]:
+    return [f"== [ {e.key} ]" for e in data]
+
+
+def key_text(table: Table, key: str) -> str:
+    if table.key == "integer":
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def set_line(attr: Attr, value: object) -> str:
+    if isinstance(value, tuple):
+        return f"set {attr.name} " + "".join(f"{quote_value(v)} " for v in value)
+    assert isinstance(value, str)
+    if attr.kind == "portlist":
+        return f"set {attr.name} {value}"
+    return f"set {attr.name} {quote_value(display(attr, value))}" if attr.kind != "password" else f"set {attr.name} {display(attr, value)}"
+
+
+def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool) -> list[str]:
+    """The ``set`` lines and nested ``config`` blocks of one entry."""
+    out: list[str] = []
+    for item in view.items(table, entry):
+        if isinstance(item, Table):
+            out.append(f"{indent}config  {item.name}")
+            out.extend(show_entries(view, item, entry.children.get(item.name, TableData()), indent + "  ", full))
+            out.append(f"{indent}end")
+            continue
+        if item.readonly:
+            continue
+        value = view.value(item, entry)
+        if value == default_value(item) and not item.always_show and not full:
+            continue
+        if value in ("", ()):
+            if full or item.always_show:
+                out.append(f"{indent}unset {item.name}")
+            continue
+        out.append(indent + set_line(item, value))
+    return out
+
+
+def show_entries(view: View, table: Table, data: TableData, indent: str, full: bool) -> list[str]:
+    out: list[str] = []
+    for entry in data:
+        if entry.reserved:
+            continue
+        assert entry.key is not None
+        out.append(f"{indent}edit {key_text(table, entry.key)}")
+        out.extend(show_fields(view, table, entry, indent + "  ", full))
+        out.append(f"{indent}next")
+    return out
+
+
+def show_block(view: View, table: Table, node: TableData | Entry, full: bool, header: str | None = None) -> list[str]:
+    """``config <path>`` ... ``end`` for a whole table, a single object, or one entry (wrapped in a table)."""
+    out = [header or f"config {' '.join(table.path)}"]
+    if isinstance(node, TableData):
+        out.extend(show_entries(view, table, node, "  ", full))
+    elif table.kind == "single":
+        out.extend(show_fields(view, table, node, "  ", full))
+    else:
+        one = TableData()
+        one.put(node)
+        out.extend(show_entries(view, table, one, "  ", full))
+    out.append("end")
+    return out

@@ -1,0 +1,91 @@
+"""An entry seen through its schema: which attributes exist now, and what their values are.
+
+Attributes can depend on other values of the same entry, or of an entry it references (``when``);
+``Lookup`` is how this module reads referenced entries without knowing the store.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator, Mapping, Union
+
+from ..config.tree import Entry, Value
+from ..schema.model import Attr, Table
+from ..schema.registry import Schema
+from .values import default_value
+
+Lookup = Callable[[str, str], Union[Entry, None]]  # (dotted table path, key) -> committed entry
+
+
+class View:
+    """Schema-aware reading of entries; one per session, bound to the store's lookup."""
+
+    def __init__(self, schema: Schema, lookup: Lookup) -> None:
+        self.schema = schema
+        self.lookup = lookup
+
+    def raw(self, table: Table, entry: Entry, name: str) -> Value:
+        """The value of ``name`` in force (set, else the default of the attribute in force)."""
+        attr = self.attr(table, entry, name)
+        if attr is None:
+            return ""
+        v = entry.values.get(attr.name)
+        return v if v is not None else default_value(attr)
+
+    def _cond_value(self, table: Table, entry: Entry, name: str) -> str:
+        if "." in name:
+            ref_name, _, field = name.partition(".")
+            ref_attr = self.attr(table, entry, ref_name)
+            if ref_attr is None or ref_attr.ref is None:
+                return ""
+            key = self.raw(table, entry, ref_name)
+            if not isinstance(key, str) or not key:
+                return ""
+            target = self.lookup(ref_attr.ref, key)
+            ref_table = self.schema.by_dotted.get(ref_attr.ref)
+            if target is None or ref_table is None:
+                return ""
+            return self._cond_value(ref_table, target, field)
+        v = self.raw(table, entry, name)
+        return " ".join(v) if isinstance(v, tuple) else v
+
+    def holds(self, table: Table, entry: Entry, when: Mapping[str, tuple[str, ...]]) -> bool:
+        return all(self._cond_value(table, entry, k) in allowed for k, allowed in when.items())
+
+    def attr(self, table: Table, entry: Entry, name: str) -> Attr | None:
+        """The attribute called ``name`` whose condition holds for this entry."""
+        for item in table.items:
+            if isinstance(item, Attr) and item.name == name and (not item.when or self.holds(table, entry, item.when)):
+                return item
+        return None
+
+    def items(self, table: Table, entry: Entry) -> Iterator[Attr | Table]:
+        """Attributes and nested tables in force, in print order, one per name."""
+        seen: set[str] = set()
+        for item in table.items:
+            if item.name in seen:
+                continue
+            if item.when and not self.holds(table, entry, item.when):
+                continue
+            seen.add(item.name)
+            yield item
+
+    def attrs(self, table: Table, entry: Entry) -> list[Attr]:
+        return [i for i in self.items(table, entry) if isinstance(i, Attr)]
+
+    def children(self, table: Table, entry: Entry) -> list[Table]:
+        return [i for i in self.items(table, entry) if isinstance(i, Table)]
+
+    def value(self, attr: Attr, entry: Entry) -> Value:
+        v = entry.values.get(attr.name)
+        return v if v is not None else default_value(attr)
+
+    def normalize(self, table: Table, entry: Entry) -> None:
+        """Drop values that no attribute in force holds, or that equal their default (canonical form)."""
+        live = {a.name: a for a in self.attrs(table, entry)}
+        for name in list(entry.values):
+            attr = live.get(name)
+            if attr is None or entry.values[name] == default_value(attr):
+                del entry.values[name]
+        kids = {t.name for t in self.children(table, entry)}
+        for name in list(entry.children):
+            if name not in kids:
+                del entry.children[name]

@@ -1,0 +1,158 @@
+"""The objects a factory-fresh appliance holds (reference §2.16).
+
+Each entry lists only the values that differ from the attribute defaults. Order within a table is
+the order ``get <table>`` lists them. Reserved entries are read-only and left out of ``show``;
+the interfaces are ordinary config that cannot be deleted (-67).
+"""
+from __future__ import annotations
+
+from .load_balance import ECDSA_CIPHERS
+from .registry import FactoryEntry
+
+_PROFILE = ("load-balance", "profile")
+_METHOD = ("load-balance", "method")
+_PERSIS = ("load-balance", "persistence")
+_HC = ("system", "health-check")
+_CSSL = ("load-balance", "client-ssl-profile")
+_RSSSL = ("load-balance", "real-server-ssl-profile")
+_IFACE = ("system", "interface")
+
+
+def _e(path: tuple[str, ...], key: str, **values: str | tuple[str, ...]) -> FactoryEntry:
+    """A reserved entry whose attribute names are plain identifiers (``type``, ``port``)."""
+    return FactoryEntry(path, key, dict(values))
+
+
+def _v(path: tuple[str, ...], key: str, values: dict[str, str | tuple[str, ...]]) -> FactoryEntry:
+    return FactoryEntry(path, key, values)
+
+
+_HTTP2 = {"http2-profile": "LB_HTTP2_PROFILE_DEFAULT", "tune-bufsize": "17418", "max-http-headers": "200"}
+
+PROFILES = (
+    _v(_PROFILE, "LB_PROF_TCP", {"type": "tcp"}),
+    _v(_PROFILE, "LB_PROF_UDP", {"type": "udp"}),
+    _v(_PROFILE, "LB_PROF_HTTP", {"type": "http"}),
+    _v(_PROFILE, "LB_PROF_TURBOHTTP", {"type": "turbohttp"}),
+    _v(_PROFILE, "LB_PROF_FTP", {"type": "ftp"}),
+    _v(_PROFILE, "LB_PROF_RADIUS", {"type": "radius"}),
+    _v(_PROFILE, "LB_PROF_SIP", {"type": "sip"}),
+    _v(_PROFILE, "LB_PROF_TCPS", {"type": "tcps"}),
+    _v(_PROFILE, "LB_PROF_HTTPS", {"type": "https"}),
+    _v(_PROFILE, "LB_PROF_HTTP2_H2C", {"type": "http", **_HTTP2}),
+    _v(_PROFILE, "LB_PROF_HTTP2_H2", {"type": "https", **_HTTP2}),
+    _v(_PROFILE, "LB_PROF_SMTP", {"type": "smtp"}),
+    _v(_PROFILE, "LB_PROF_RTSP", {"type": "rtsp"}),
+    _v(_PROFILE, "LB_PROF_RTMP", {"type": "rtmp"}),
+    _v(_PROFILE, "LB_PROF_DIAMETER", {"type": "diameter"}),
+    _v(_PROFILE, "LB_PROF_IP", {"type": "ip"}),
+    _v(_PROFILE, "LB_PROF_RDP", {"type": "rdp"}),
+    _v(_PROFILE, "LB_PROF_HTTP_SERVERCLOSE", {"type": "http", "http-mode": "ServerClose"}),
+    _v(_PROFILE, "LB_PROF_HTTPS_SERVERCLOSE", {"type": "https", "http-mode": "ServerClose"}),
+    _v(_PROFILE, "LB_PROF_DNS", {"type": "dns"}),
+    _v(_PROFILE, "LB_PROF_L7_TCP", {"type": "l7-tcp"}),
+    _v(_PROFILE, "LB_PROF_HTTP3", {"type": "https", "http3-profile": "LB_HTTP3_PROFILE_DEFAULT",
+                                   "tune-bufsize": "32768", "max-http-headers": "200"}),
+    _v(_PROFILE, "LB_PROF_ISO8583", {"type": "iso8583"}),
+    _v(_PROFILE, "LB_PROF_EXPLICIT_HTTP", {"type": "explicit_http", "connect-timeout": "50",
+                                           "queue-timeout": "50"}),
+)
+
+CLIENT_SSL_PROFILES = (
+    _v(_CSSL, "LB_CLIENT_SSL_PROF_DEFAULT",
+       {"ssl-allowed-versions": ("sslv3", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3")}),
+    _v(_CSSL, "LB_CLIENT_SSL_PROF_FORWARD_PROXY", {
+        "forward-proxy": "enable",
+        "forward-proxy-certificate-caching": "LB_CERT_RAM_CACHING_DEFAULT",
+        "forward-proxy-local-signing-CA": "SSLPROXY_LOCAL_CA",
+    }),
+    _v(_CSSL, "LB_CLIENT_SSL_PROF_HTTP2", {"ssl-allowed-versions": ("tlsv1.2", "tlsv1.3")}),
+)
+
+_ECDSA = tuple(ECDSA_CIPHERS.split())
+RS_SSL_PROFILES = (
+    _v(_RSSSL, "LB_RS_SSL_PROF_NONE", {}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_LOW_SSLV3", {"ssl": "enable", "allow-ssl-versions": ("sslv3",)}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_MEDIUM", {"ssl": "enable", "allow-ssl-versions": ("tlsv1.0", "tlsv1.1", "tlsv1.2")}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_HIGH", {"ssl": "enable", "allow-ssl-versions": ("tlsv1.2",)}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_ECDSA", {"ssl": "enable", "ssl-ciphers": _ECDSA,
+                                        "allow-ssl-versions": ("tlsv1.0", "tlsv1.1", "tlsv1.2")}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_ECDSA_SSLV3", {"ssl": "enable", "ssl-ciphers": _ECDSA,
+                                              "allow-ssl-versions": ("sslv3",)}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_ECDSA_TLS12", {"ssl": "enable", "ssl-ciphers": _ECDSA,
+                                              "allow-ssl-versions": ("tlsv1.2",)}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_ENULL", {"ssl": "enable", "ssl-ciphers": ("eNULL",)}),
+    _v(_RSSSL, "LB_RS_SSL_PROF_DEFAULT", {"ssl": "enable"}),
+)
+
+METHODS = (
+    _e(_METHOD, "LB_METHOD_ROUND_ROBIN", type="round-robin"),
+    _e(_METHOD, "LB_METHOD_LEAST_CONNECTION", type="least-connection"),
+    _e(_METHOD, "LB_METHOD_FASTEST_RESPONSE", type="fastest-response"),
+    _e(_METHOD, "LB_METHOD_URI", type="uri-hash"),
+    _e(_METHOD, "LB_METHOD_FULL_URI", type="full-uri-hash"),
+    _e(_METHOD, "LB_METHOD_HOST", type="host-hash"),
+    _e(_METHOD, "LB_METHOD_HOST_DOMAIN", type="host-domain-hash"),
+    _e(_METHOD, "LB_METHOD_DEST_IP_HASH", type="dest-ip-hash"),
+    _e(_METHOD, "LB_METHOD_DYNAMIC_LOAD", type="dynamic-load"),
+)
+
+PERSISTENCES = (
+    _e(_PERSIS, "LB_PERSIS_SRC_ADDR", type="source-address"),
+    _e(_PERSIS, "LB_PERSIS_HASH_SRC_ADDR", type="consistent-hash-ip"),
+    _e(_PERSIS, "LB_PERSIS_HASH_SRC_ADDR_PORT", type="hash-source-address-port"),
+    _e(_PERSIS, "LB_PERSIS_HASH_COOKIE", type="hash-cookie"),
+    _e(_PERSIS, "LB_PERSIS_RDP_COOKIE", type="rdp-cookie"),
+    _e(_PERSIS, "LB_PERSIS_SSL_SESS_ID", type="ssl-session-id"),
+    _e(_PERSIS, "LB_PERSIS_SIP_CALL_ID", type="sip-call-id"),
+    _e(_PERSIS, "LB_PERSIS_PASSIVE_COOKIE", type="passive-cookie"),
+)
+
+HEALTH_CHECKS = (
+    _e(_HC, "LB_HLTHCK_HTTP", type="http", port="80"),
+    _e(_HC, "LB_HLTHCK_HTTPS", type="https", port="443"),
+    _e(_HC, "LB_HLTHCK_ICMP", type="icmp"),
+    _e(_HC, "LB_HLTHCK_TCP_ECHO", type="tcp-echo", port="7"),
+)
+
+SYSTEM = (
+    FactoryEntry(("system", "traffic-group"), "default"),
+    FactoryEntry(("system", "admin"), "admin", {"is-system-admin": "yes"}, delete_code=-42),
+    FactoryEntry(("system", "certificate", "local"), "Factory"),
+    FactoryEntry(
+        ("system", "certificate", "local_cert_group"),
+        "LOCAL_CERT_GROUP",
+        children={
+            "group_member": (
+                FactoryEntry(("system", "certificate", "local_cert_group", "group_member"), "1",
+                             {"local-cert": "Factory", "default": "enable"}),
+            ),
+        },
+    ),
+)
+
+PORT1_ALLOWACCESS = ("https", "ping", "ssh", "http", "telnet")
+INTERFACES = tuple(
+    FactoryEntry(
+        _IFACE,
+        f"port{n}",
+        {"ip": "192.168.1.99/24", "allowaccess": PORT1_ALLOWACCESS} if n == 1 else {},
+        reserved=False,
+        delete_code=-67,
+    )
+    for n in range(1, 11)
+)
+
+FACTORY: tuple[FactoryEntry, ...] = (
+    *SYSTEM[:1],
+    *INTERFACES,
+    *SYSTEM[1:],
+    *HEALTH_CHECKS,
+    *CLIENT_SSL_PROFILES,
+    *RS_SSL_PROFILES,
+    *PROFILES,
+    *METHODS,
+    *PERSISTENCES,
+)
+
+__all__ = ["FACTORY"]
