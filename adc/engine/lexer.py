@@ -113,6 +113,26 @@ def lex_partial(text: str) -> Partial:
 
 def quote_value(value: str) -> str:
     """A value as ``show`` prints it: bare when it is one plain word, else double-quoted."""
-    if value and not any(c in value for c in ' \t"\'\\#') :
+    if value and not any(c in value for c in ' \t"\'\\#?'):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def help_mark(line: str) -> int | None:
+    """Index of the first ``?`` outside quotes and not escaped: where a typed or pasted line asks for help."""
+    quote = ""
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in ('"', "'"):
+            quote = ch
+        elif ch == "?":
+            return i
+        i += 1
+    return None

@@ -16,7 +16,7 @@ from ..schema.model import Attr, Table
 from ..schema.registry import Schema
 from . import render, validate
 from .frames import EntryFrame, Frame, TableFrame, nested_data, truncate16
-from .lexer import continues, lex
+from .lexer import continues, help_mark, lex
 from .reply import Candidate, Reply
 from .values import parse_value
 from .view import View
@@ -140,6 +140,10 @@ class Session:
         text = line.strip()
         if not text or text.startswith("#"):
             return Reply()
+        mark = help_mark(text)
+        if mark is not None:
+            # A pasted or scripted '?' acts as the key does at the console: help, nothing run.
+            return Reply(output=self.help(text[:mark]))
         try:
             words = lex(text)
             if not words:
