@@ -15,8 +15,11 @@ from adc.appliance import Appliance
 from adc.engine.script import run_lines
 
 
-def make_script(lines: int) -> list[str]:
-    """A realistic config script of about ``lines`` lines: real servers, pools, virtual servers."""
+def make_script(lines: int, vs_count: int | None = None) -> list[str]:
+    """A realistic config script of about ``lines`` lines: real servers, pools, virtual servers.
+
+    With ``vs_count``, exactly that many virtual servers (the script is as long as it takes).
+    """
     out: list[str] = []
     n = max(1, lines // 30)
     out.append("config load-balance real-server")
@@ -30,7 +33,7 @@ def make_script(lines: int) -> list[str]:
     out.append("end")
     out.append("config load-balance virtual-server")
     i = 0
-    while len(out) < lines - 12:
+    while (len(out) < lines - 12) if vs_count is None else (i < vs_count):
         out += [f'  edit "vs{i}"', "    set type l7-load-balance", f"    set ip 172.16.{i // 250 % 250}.{i % 250 + 1}",
                 f"    set port {1000 + i // 62500}", "    set load-balance-profile LB_PROF_HTTP",
                 "    set load-balance-method LB_METHOD_ROUND_ROBIN", f"    set load-balance-pool pool{i % n}",
@@ -73,7 +76,7 @@ def main() -> None:
 
     app = Appliance(None)
     session = app.session()
-    lines = make_script(1000 * 9 + 60)
+    lines = make_script(1000, vs_count=1000)
     list(run_lines(session, lines))
     vs = len(app.store.tree.table(("load-balance", "virtual-server")))
     times = []

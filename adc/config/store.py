@@ -35,6 +35,8 @@ class ConfigStore:
         self.tree = tree
         self.persistence = persistence
         self.generation = generation
+        self.last_change: Change | None = None  # the change that made ``generation`` (None after replace)
+        self.derived: dict[str, object] = {}  # indexes that engines keep over the tree, by name
         self._subscribers: list[Subscriber] = []
 
     def subscribe(self, callback: Subscriber) -> None:
@@ -51,6 +53,7 @@ class ConfigStore:
             self.persistence.record(gen, change)
         self.apply(change)
         self.generation = gen
+        self.last_change = change
         self._notify()
 
     def apply(self, change: Change) -> None:
@@ -70,4 +73,5 @@ class ConfigStore:
             self.persistence.replace(gen, tree)
         self.tree = tree
         self.generation = gen
+        self.last_change = None
         self._notify()

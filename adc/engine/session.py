@@ -409,6 +409,9 @@ class Session:
 
     # ----------------------------------------------------------------- entry commands
     def _attr_for_set(self, frame: EntryFrame, word: str) -> Attr:
+        exact = self.view.attr(frame.table, frame.work, word)
+        if exact is not None and not exact.readonly:
+            return exact  # the common case, without listing every attribute in force
         attrs = [a for a in self.view.attrs(frame.table, frame.work) if not a.readonly]
         name = match(word, [a.name for a in attrs], FieldParseError(word))
         return next(a for a in attrs if a.name == name)

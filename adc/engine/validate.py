@@ -139,18 +139,75 @@ def vs_address_rules(s: "Session", table: Table, e: Entry) -> None:
         raise CommandFail(-1231, "content-routing is enabled but content-routing-list is empty")
     if vs_type == compat.L2:
         return
-    ip = _field(s, VS, e, "ip6" if addr_type == "ipv6" else "ip")
+    ip_attr = "ip6" if addr_type == "ipv6" else "ip"
+    ip = _field(s, VS, e, ip_attr)
     ports = _ports(_field(s, VS, e, "port") or "0")
-    for other in s.store.tree.table(table.path):
-        if other.key == e.key or _field(s, VS, other, "type") == compat.L2:
-            continue
-        if _field(s, VS, other, "addr-type") != addr_type:
-            continue
-        if _field(s, VS, other, "ip6" if addr_type == "ipv6" else "ip") != ip:
-            continue
-        theirs = _ports(_field(s, VS, other, "port") or "0")
-        if ports & theirs or 0 in ports or 0 in theirs:
-            raise CommandFail(-1200, f"{ip} port {_field(s, VS, e, 'port')} is already used by virtual server '{other.key}'")
+    for other_key, theirs in _listener_index(s, table).get((addr_type, ip), {}).items():
+        if other_key != e.key and (ports & theirs or 0 in ports or 0 in theirs):
+            raise CommandFail(-1200, f"{ip} port {_field(s, VS, e, 'port')} is already used by virtual server '{other_key}'")
+
+
+class _ListenerIndex:
+    """Saved virtual servers by (addr-type, ip) -> {name: ports}, kept in step with the store.
+
+    Rebuilt from scratch when it falls behind by more than one commit; otherwise it applies the last
+    change only, so checking a new virtual server does not cost a scan of all of them.
+    """
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.by_addr: dict[tuple[str, str], dict[str, set[int]]] = {}
+        self.where: dict[str, tuple[str, str]] = {}
+
+    def _drop(self, key: str) -> None:
+        addr = self.where.pop(key, None)
+        if addr is not None:
+            self.by_addr[addr].pop(key, None)
+
+    def _add(self, s: "Session", table: Table, entry: Entry) -> None:
+        assert entry.key is not None
+        self._drop(entry.key)
+        if _saved(s, table, entry, "type") == compat.L2:
+            return
+        addr_type = str(_saved(s, table, entry, "addr-type"))
+        ip = str(_saved(s, table, entry, "ip6" if addr_type == "ipv6" else "ip"))
+        self.where[entry.key] = (addr_type, ip)
+        self.by_addr.setdefault((addr_type, ip), {})[entry.key] = _ports(str(_saved(s, table, entry, "port")) or "0")
+
+    def refresh(self, s: "Session", table: Table) -> None:
+        store = s.store
+        change = store.last_change
+        if self.generation == store.generation:
+            return
+        if self.generation == store.generation - 1 and change is not None:
+            if change.path == table.path and change.key is not None:
+                if change.entry is None:
+                    self._drop(change.key)
+                else:
+                    self._add(s, table, store.tree.table(table.path).get(change.key) or change.entry)
+        else:
+            self.by_addr.clear()
+            self.where.clear()
+            for entry in store.tree.table(table.path):
+                self._add(s, table, entry)
+        self.generation = store.generation
+
+
+def _listener_index(s: "Session", table: Table) -> dict[tuple[str, str], dict[str, set[int]]]:
+    index = s.store.derived.get("vs-listeners")
+    if not isinstance(index, _ListenerIndex):
+        index = s.store.derived["vs-listeners"] = _ListenerIndex()
+    index.refresh(s, table)
+    return index.by_addr
+
+
+def _saved(s: "Session", table: Table, entry: Entry, name: str) -> Value:
+    """A value of a saved (normalised) entry: its own, else the first default of that name."""
+    v = entry.values.get(name)
+    if v is not None:
+        return v
+    cands = s.view._candidates(table, name)
+    return default_value(cands[0]) if cands else ""
 
 
 def _vs_users(s: "Session", attr: str, key: str | None) -> list[Entry]:
@@ -206,7 +263,7 @@ def real_server_rules(s: "Session", table: Table, e: Entry) -> None:
     if not ip or ip == "0.0.0.0":
         return
     for other in s.store.tree.table(table.path):
-        if other.key != e.key and _field(s, table.dotted, other, "ip") == ip:
+        if other.key != e.key and _saved(s, table, other, "ip") == ip:
             raise CommandFail(-4300, f"real server '{other.key}' already uses {ip}")
 
 

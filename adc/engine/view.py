@@ -21,6 +21,15 @@ class View:
     def __init__(self, schema: Schema, lookup: Lookup) -> None:
         self.schema = schema
         self.lookup = lookup
+        self._by_name: dict[tuple[int, str], tuple[Attr, ...]] = {}
+
+    def _candidates(self, table: Table, name: str) -> tuple[Attr, ...]:
+        """The attributes of ``table`` called ``name``, in schema order (memoised: the schema is frozen)."""
+        k = (id(table), name)
+        found = self._by_name.get(k)
+        if found is None:
+            found = self._by_name[k] = tuple(i for i in table.items if isinstance(i, Attr) and i.name == name)
+        return found
 
     def raw(self, table: Table, entry: Entry, name: str) -> Value:
         """The value of ``name`` in force (set, else the default of the attribute in force)."""
@@ -52,8 +61,8 @@ class View:
 
     def attr(self, table: Table, entry: Entry, name: str) -> Attr | None:
         """The attribute called ``name`` whose condition holds for this entry."""
-        for item in table.items:
-            if isinstance(item, Attr) and item.name == name and (not item.when or self.holds(table, entry, item.when)):
+        for item in self._candidates(table, name):
+            if not item.when or self.holds(table, entry, item.when):
                 return item
         return None
 

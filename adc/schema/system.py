@@ -258,11 +258,11 @@ CERT_LOCAL = Table(
     key_help="local certificate name",
     node_id=2401,
     items=(
-        Attr("certificate-file", "string", "certificate file", maxlen=255),
-        Attr("private-key-file", "string", "private key file", maxlen=255),
-        Attr("csr-file", "string", "certificate signing request file", maxlen=255),
         Attr("password", "password", "private key password"),
         Attr("comments", "string", "comments", maxlen=255),
+        Attr("private-key-file", "string", "private key file", maxlen=255),
+        Attr("certificate-file", "string", "certificate file", maxlen=255),
+        Attr("csr-file", "string", "certificate signing request file", maxlen=255),
     ),
 )
 
@@ -356,6 +356,8 @@ HEALTH_CHECK = Table(
         Attr("fqdn", "string", "destination FQDN", maxlen=255, when={"dest-addr-type": ("fqdn",)}),
         # http / https
         Attr("hostname", "string", "HTTP host header", maxlen=255, when=_t(*_HC_HTTP)),
+        Attr("http-version", "option", "HTTP version", default="http_1.1",
+             options=opts(("http_1.0", "HTTP 1.0"), ("http_1.1", "HTTP 1.1")), when=_t(*_HC_HTTP)),
         Attr("method-type", "option", "HTTP method", default="http_head",
              options=opts(("http_get", "HTTP GET"), ("http_head", "HTTP HEAD")), when=_t(*_HC_HTTP)),
         Attr("send-string", "string", "request URL", default="/", maxlen=255, when=_t(*_HC_HTTP)),
@@ -374,13 +376,11 @@ HEALTH_CHECK = Table(
              when={"type": _HC_HTTP, "http-connect": ("remote_connect",)}),
         Attr("remote-port", "integer", "remote port", default="0", range=(0, 65535),
              when={"type": _HC_HTTP, "http-connect": ("remote_connect",)}),
-        Attr("http-version", "option", "HTTP version", default="http_1.1",
-             options=opts(("http_1.0", "HTTP 1.0"), ("http_1.1", "HTTP 1.1")), when=_t(*_HC_HTTP)),
         Attr("additional-string", "string", "additional request string", maxlen=255, when=_t(*_HC_HTTP)),
+        Attr("allow-ssl-versions", "option", "allowed SSL versions", default="sslv3 tlsv1.0 tlsv1.1 tlsv1.2",
+             options=SSL_VERSIONS, multi=True, when=_t("https", "tcpssl")),
         Attr("local-cert", "ref", "client certificate", default="Factory", ref="system.certificate.local",
              when=_t("https", "tcpssl")),
-        Attr("allow-ssl-version", "option", "allowed SSL versions", default="sslv3 tlsv1.0 tlsv1.1 tlsv1.2",
-             options=SSL_VERSIONS, multi=True, when=_t("https", "tcpssl")),
         # tcp-echo / udp payloads
         Attr("send-string", "string", "string to send", maxlen=255, when=_t("tcp-echo", "udp")),
         Attr("receive-string", "string", "expected response string", maxlen=255,
@@ -403,6 +403,7 @@ HEALTH_CHECK = Table(
              options=opts(("user-password", "user password"), ("chap-password", "CHAP password")),
              when=_t("radius")),
         Attr("secret-key", "password", "RADIUS secret key", when=_t("radius", "radacct")),
+        _ed("radius-reject-enable", "treat Access-Reject as up", when=_t("radius")),
         Attr("sip-request-type", "option", "SIP request type", default="options",
              options=opts(("register", "REGISTER"), ("options", "OPTIONS")), when=_t("sip", "sip-tcp")),
         Attr("folder", "string", "mail folder", default="INBOX", when=_t("imap4")),
