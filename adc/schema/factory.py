@@ -117,7 +117,8 @@ HEALTH_CHECKS = (
 
 SYSTEM = (
     FactoryEntry(("system", "traffic-group"), "default"),
-    FactoryEntry(("system", "admin"), "admin", {"is-system-admin": "yes"}, delete_code=-42),
+    # The built-in admin can be edited (its password, trusted hosts) but never deleted (reference §1.1).
+    FactoryEntry(("system", "admin"), "admin", {"is-system-admin": "yes"}, reserved=False, delete_code=-42),
     FactoryEntry(("system", "certificate", "local"), "Factory"),
     FactoryEntry(
         ("system", "certificate", "local_cert_group"),
