@@ -344,7 +344,7 @@ def test_factory_contents() -> None:
     ports = [f.key for f in SCHEMA.factory if f.path == ("system", "interface")]
     assert ports == [f"port{n}" for n in range(1, 11)]
     admin = keys[(("system", "admin"), "admin")]
-    assert admin.reserved and admin.delete_code == -42
+    assert not admin.reserved and admin.delete_code == -42
     group = keys[(("system", "certificate", "local_cert_group"), "LOCAL_CERT_GROUP")]
     (member,) = group.children["group_member"]
     assert member.values == {"local-cert": "Factory", "default": "enable"}
