@@ -33,16 +33,40 @@ class Appliance:
         self.data_dir = data_dir
         self.started_at = time.time()
         self._datadir = None
+        self._scratch: Path | None = None  # where an in-memory appliance keeps its certificate files
         if data_dir is None:
             self.store = ConfigStore(self.factory_tree())
             return
-        from .certs import ensure_factory_cert
         from .config.persist import DataDir
 
         self._datadir = DataDir(data_dir, sync=sync)
         tree, generation = self._datadir.load_or_init(self.factory_tree)
         self.store = ConfigStore(tree, self._datadir, generation)
-        self.factory_cert = ensure_factory_cert(data_dir)
+        self.factory_cert = self.ensure_factory_cert()
+
+    @property
+    def base_dir(self) -> Path:
+        """The data directory, or (in memory) a private temporary one for certificate files."""
+        if self.data_dir is not None:
+            return self.data_dir
+        if self._scratch is None:
+            import tempfile
+
+            self._scratch = Path(tempfile.mkdtemp(prefix="adc-"))
+        return self._scratch
+
+    @property
+    def cert_dir(self) -> Path:
+        """Where local certificates live: ``<name>.crt`` and ``<name>.key`` (``certs/`` of the data dir)."""
+        from .certs import certs_dir
+
+        return certs_dir(self.base_dir)
+
+    def ensure_factory_cert(self):
+        """The ``Factory`` certificate, made on first need (at first start for a real data dir)."""
+        from .certs import ensure_factory_cert
+
+        return ensure_factory_cert(self.base_dir)
 
     def factory_tree(self) -> ConfigTree:
         return factory_tree(self.schema)
@@ -54,6 +78,11 @@ class Appliance:
         if self._datadir is not None:
             self._datadir.close()
             self._datadir = None
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     # --------------------------------------------------------------------- reports and files
     def status_text(self) -> str:

@@ -59,7 +59,9 @@ def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool)
         if value == default_value(item) and not item.always_show and not full:
             continue
         if value in ("", ()):
-            if full or item.always_show:
+            if default_value(item) not in ("", ()):
+                out.append(f'{indent}set {item.name} ""')  # emptied on purpose: say so, or a replay restores the default
+            elif full or item.always_show:
                 out.append(f"{indent}unset {item.name}")
             continue
         out.append(indent + set_line(item, value))

@@ -126,6 +126,22 @@ class Session:
     def depth(self) -> int:
         return len(self.frames)
 
+    @property
+    def awaiting_answer(self) -> bool:
+        """A y/n question (purge, factoryreset, restore) waits for the next line."""
+        return self._question is not None
+
+    @property
+    def continuing(self) -> bool:
+        """A line ended with ``\\`` and the command goes on in the next line."""
+        return bool(self._pending)
+
+    def cancel(self) -> None:
+        """Ctrl+C: drop a continued line, and answer a pending question with no."""
+        self._pending = ""
+        if self._question is not None:
+            self._question = None
+
     # ----------------------------------------------------------------- the entry point
     def execute(self, line: str) -> Reply:
         """Run one input line. Never raises for bad input: errors come back in the reply."""
@@ -489,6 +505,8 @@ class Session:
         """The ``?`` listing for the text typed so far (the line itself is not run)."""
         from .complete import help_text
 
+        if self._question is not None:
+            return ""
         return help_text(self, text)
 
     def complete(self, text: str) -> list[Candidate]:

@@ -1,0 +1,402 @@
+"""The data plane's view of a configuration: immutable specs compiled from the config tree.
+
+``compile_spec`` is a pure function (tree in, spec out). The running data plane only ever sees
+these frozen objects, so a connection that started under one commit keeps a consistent view of its
+virtual server, profile and pool while later commits build new specs beside it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from ..config.tree import ConfigTree, Entry, TableData, Value
+from ..schema.model import Table
+from ..schema.registry import Schema
+from ..engine.view import View
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """One pool member, resolved through its real server."""
+
+    key: str
+    real_server: str
+    host: str  # the real server's address
+    port: int  # 0 = the port the client connected to
+    weight: int = 1
+    status: str = "enable"  # enable | disable | maintain (the stricter of member and real server)
+    backup: bool = False
+    connection_limit: int = 0  # 0 = no limit
+    cookie: str = ""
+    tls: "UpstreamTLS | None" = None  # per-member override (real-server-ssl-profile-inherit disable)
+
+    @property
+    def ident(self) -> str:
+        """Stable identity across commits, for counters and connection tracking."""
+        return f"{self.real_server}@{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class UpstreamTLS:
+    """``real-server-ssl-profile`` with ``ssl enable``: how to speak TLS to the members."""
+
+    name: str
+    versions: tuple[str, ...] = ("tlsv1.2",)
+    ciphers: tuple[str, ...] = ()
+    sni_forward: bool = False
+    sni: str = ""  # a fixed SNI value, when the profile sets one
+    verify: str = ""  # server-cert-verify object name; empty = do not verify
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    name: str
+    members: tuple[MemberSpec, ...]
+    tls: UpstreamTLS | None = None
+
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    """The application profile fields the proxy acts on (seconds for every timeout)."""
+
+    name: str
+    type: str
+    tcp_session_timeout: int = 100
+    client_timeout: int = 50
+    server_timeout: int = 50
+    connect_timeout: int = 5
+    request_timeout: int = 50
+    keepalive_timeout: int = 50
+    http_mode: str = "KeepAlive"
+    xff: bool = False
+    xff_header: str = ""
+    max_headers: int = 100
+    bufsize: int = 8030
+
+    @property
+    def is_http(self) -> bool:
+        return self.type in ("http", "https")
+
+    @property
+    def xff_name(self) -> str:
+        """The header to add: ``X-<http-x-forwarded-for-header>``, default ``X-Forwarded-For``."""
+        return "X-" + self.xff_header if self.xff_header else "X-Forwarded-For"
+
+
+@dataclass(frozen=True)
+class CertSpec:
+    name: str
+    cert_path: Path
+    key_path: Path
+
+
+@dataclass(frozen=True)
+class ClientTLSSpec:
+    """``client-ssl-profile`` resolved down to certificate files: the default first, then by SNI."""
+
+    name: str
+    versions: tuple[str, ...]
+    ciphers: tuple[str, ...]
+    default: CertSpec
+    others: tuple[CertSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersistenceSpec:
+    name: str
+    type: str
+    timeout: int = 300
+    keyword: str = ""
+
+
+@dataclass(frozen=True)
+class VirtualServerSpec:
+    name: str
+    status: str  # enable | disable | maintain
+    type: str  # l4-load-balance | l7-load-balance | l2-load-balance
+    ip: str
+    ports: tuple[tuple[int, int], ...]  # inclusive ranges
+    profile: ProfileSpec
+    method: str  # the method's type: round-robin, least-connection, ...
+    pool: PoolSpec
+    persistence: PersistenceSpec | None = None
+    client_tls: ClientTLSSpec | None = None
+    connection_limit: int = 0
+    error_msg: str = "Server-unavailable!"
+    traffic_log: bool = False
+
+    @property
+    def addresses(self) -> tuple[tuple[str, int], ...]:
+        """Every (ip, port) this virtual server listens on."""
+        return tuple((self.ip, p) for lo, hi in self.ports for p in range(lo, hi + 1))
+
+    @property
+    def mode(self) -> str:
+        """How connections are handled: ``tcp`` (tunnel bytes) or ``http`` (HTTP/HTTPS proxy)."""
+        if self.type == "l7-load-balance" and self.profile.is_http:
+            return "http"
+        return "tcp"
+
+
+@dataclass(frozen=True)
+class DataplaneSpec:
+    generation: int
+    virtual_servers: Mapping[str, VirtualServerSpec] = field(default_factory=dict)
+    skipped: Mapping[str, str] = field(default_factory=dict)  # VS name -> why it is not served
+
+
+class _Reader:
+    """Values with defaults, read through the schema."""
+
+    def __init__(self, tree: ConfigTree, schema: Schema) -> None:
+        self.tree = tree
+        self.schema = schema
+        self.view = View(schema, self._lookup)
+        self.touched: set[tuple[tuple[str, ...], str]] = set()  # every (path, key) read: the dependencies
+
+    def _lookup(self, dotted: str, key: str) -> Entry | None:
+        t = self.schema.by_dotted.get(dotted)
+        if t is None:
+            return None
+        self.touched.add((t.path, key))
+        node = self.tree.nodes.get(t.path)
+        return node.get(key) if isinstance(node, TableData) else None
+
+    def table(self, dotted: str) -> Table:
+        return self.schema.by_dotted[dotted]
+
+    def entry(self, dotted: str, key: str) -> Entry | None:
+        return self._lookup(dotted, key) if key else None
+
+    def get(self, table: Table, entry: Entry, name: str) -> Value:
+        return self.view.raw(table, entry, name)
+
+    def s(self, table: Table, entry: Entry, name: str) -> str:
+        v = self.get(table, entry, name)
+        return " ".join(v) if isinstance(v, tuple) else v
+
+    def i(self, table: Table, entry: Entry, name: str, fallback: int = 0) -> int:
+        v = self.s(table, entry, name)
+        return int(v) if v.isdigit() else fallback
+
+    def t(self, table: Table, entry: Entry, name: str) -> tuple[str, ...]:
+        v = self.get(table, entry, name)
+        return v if isinstance(v, tuple) else tuple(v.split())
+
+
+def _ports(spec: str) -> tuple[tuple[int, int], ...]:
+    out = []
+    for part in spec.split():
+        lo, _, hi = part.partition("-")
+        out.append((int(lo), int(hi or lo)))
+    return tuple(out)
+
+
+def _upstream_tls(r: _Reader, name: str) -> UpstreamTLS | None:
+    if not name or name == "NONE":
+        return None
+    t = r.table("load-balance.real-server-ssl-profile")
+    e = r.entry(t.dotted, name)
+    if e is None or r.s(t, e, "ssl") != "enable":
+        return None
+    return UpstreamTLS(
+        name=name,
+        versions=r.t(t, e, "allow-ssl-versions"),
+        ciphers=r.t(t, e, "ssl-ciphers"),
+        sni_forward=r.s(t, e, "ssl-sni-forward") == "enable",
+        sni=r.s(t, e, "sni"),
+        verify=r.s(t, e, "server-cert-verify"),
+    )
+
+
+def _pool(r: _Reader, name: str) -> PoolSpec | None:
+    t = r.table("load-balance.pool")
+    e = r.entry(t.dotted, name)
+    if e is None:
+        return None
+    mt = t.child("pool_member")
+    rst = r.table("load-balance.real-server")
+    assert mt is not None
+    members = []
+    for m in e.children.get("pool_member", TableData()):
+        rs_name = r.s(mt, m, "real-server")
+        rs = r.entry(rst.dotted, rs_name)
+        if rs is None or m.key is None:
+            continue
+        statuses = (r.s(mt, m, "status"), r.s(rst, rs, "status"))
+        status = "disable" if "disable" in statuses else "maintain" if "maintain" in statuses else "enable"
+        tls = None
+        if r.s(mt, m, "real-server-ssl-profile-inherit") == "disable":
+            tls = _upstream_tls(r, r.s(mt, m, "real-server-ssl-profile"))
+        members.append(
+            MemberSpec(
+                key=m.key,
+                real_server=rs_name,
+                host=r.s(rst, rs, "ip6") if r.s(t, e, "addr-type") == "ipv6" else r.s(rst, rs, "ip"),
+                port=r.i(mt, m, "pool_member_service_port", 80),
+                weight=r.i(mt, m, "pool_member_weight", 1),
+                status=status,
+                backup=r.s(mt, m, "backup") == "enable",
+                connection_limit=r.i(mt, m, "connection-limit"),
+                cookie=r.s(mt, m, "pool_member_cookie") or rs_name,
+                tls=tls,
+            )
+        )
+    return PoolSpec(name, tuple(members), _upstream_tls(r, r.s(t, e, "real-server-ssl-profile")))
+
+
+def _profile(r: _Reader, name: str) -> ProfileSpec | None:
+    t = r.table("load-balance.profile")
+    e = r.entry(t.dotted, name)
+    if e is None:
+        return None
+    return ProfileSpec(
+        name=name,
+        type=r.s(t, e, "type"),
+        tcp_session_timeout=r.i(t, e, "timeout_tcp_session", 100),
+        client_timeout=r.i(t, e, "client-timeout", 50),
+        server_timeout=r.i(t, e, "server-timeout", 50),
+        connect_timeout=r.i(t, e, "connect-timeout", 5),
+        request_timeout=r.i(t, e, "http-request-timeout", 50),
+        keepalive_timeout=r.i(t, e, "http-keepalive-timeout", 50),
+        http_mode=r.s(t, e, "http-mode") or "KeepAlive",
+        xff=r.s(t, e, "http-x-forwarded-for") == "enable",
+        xff_header=r.s(t, e, "http-x-forwarded-for-header"),
+        max_headers=r.i(t, e, "max-http-headers", 100),
+        bufsize=r.i(t, e, "tune-bufsize", 8030),
+    )
+
+
+def _certificate(r: _Reader, name: str, cert_dir: Path) -> CertSpec | None:
+    t = r.table("system.certificate.local")
+    if r.entry(t.dotted, name) is None:
+        return None
+    return CertSpec(name, cert_dir / f"{name}.crt", cert_dir / f"{name}.key")
+
+
+def _client_tls(r: _Reader, name: str, cert_dir: Path) -> ClientTLSSpec | None:
+    t = r.table("load-balance.client-ssl-profile")
+    e = r.entry(t.dotted, name)
+    if e is None:
+        return None
+    gt = r.table("system.certificate.local_cert_group")
+    group = r.entry(gt.dotted, r.s(t, e, "local-certificate-group"))
+    if group is None:
+        return None
+    mt = gt.child("group_member")
+    assert mt is not None
+    certs: list[tuple[bool, CertSpec]] = []
+    for m in group.children.get("group_member", TableData()):
+        cert = _certificate(r, r.s(mt, m, "local-cert"), cert_dir)
+        if cert is not None:
+            certs.append((r.s(mt, m, "default") == "enable", cert))
+    if not certs:
+        return None
+    default = next((c for d, c in certs if d), certs[0][1])
+    ciphers = r.t(t, e, "ssl-customized-ciphers") if r.s(t, e, "ssl-customize-ciphers-flag") == "enable" else r.t(t, e, "ssl-ciphers")
+    return ClientTLSSpec(
+        name=name,
+        versions=r.t(t, e, "ssl-allowed-versions"),
+        ciphers=ciphers,
+        default=default,
+        others=tuple(c for _, c in certs if c is not default),
+    )
+
+
+def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerSpec | str:
+    """One virtual server's spec, or the reason it is not served."""
+    name = e.key or ""
+    vs_type = r.s(t, e, "type")
+    if vs_type == "l2-load-balance":
+        return "layer 2 virtual servers are not served by this emulator"
+    profile = _profile(r, r.s(t, e, "load-balance-profile"))
+    pool = _pool(r, r.s(t, e, "load-balance-pool"))
+    if profile is None or pool is None:
+        return "no profile or pool"
+    if r.s(t, e, "content-routing") == "enable":
+        return "content routing is not served yet"
+    method_t = r.table("load-balance.method")
+    method_e = r.entry(method_t.dotted, r.s(t, e, "load-balance-method"))
+    method = r.s(method_t, method_e, "type") if method_e is not None else "round-robin"
+    pers_t = r.table("load-balance.persistence")
+    pers_e = r.entry(pers_t.dotted, r.s(t, e, "load-balance-persistence"))
+    persistence = None
+    if pers_e is not None and pers_e.key is not None:
+        persistence = PersistenceSpec(
+            pers_e.key, r.s(pers_t, pers_e, "type"), r.i(pers_t, pers_e, "timeout", 300), r.s(pers_t, pers_e, "keyword")
+        )
+    client_tls = None
+    if profile.type in ("https", "tcps"):
+        client_tls = _client_tls(r, r.s(t, e, "client-ssl-profile"), cert_dir)
+        if client_tls is None:
+            return "no usable client SSL profile"
+    addr_type = r.s(t, e, "addr-type")
+    ports = _ports(r.s(t, e, "port") or "80")
+    if any(lo == 0 for lo, _ in ports):
+        return "port 0 (any port) is not served by this emulator"
+    return VirtualServerSpec(
+        name=name,
+        status=r.s(t, e, "status"),
+        type=vs_type,
+        ip=r.s(t, e, "ip6") if addr_type == "ipv6" else r.s(t, e, "ip"),
+        ports=ports,
+        profile=profile,
+        method=method,
+        pool=pool,
+        persistence=persistence,
+        client_tls=client_tls,
+        connection_limit=r.i(t, e, "connection-limit"),
+        error_msg=r.s(t, e, "error-msg") or "Server-unavailable!",
+        traffic_log=r.s(t, e, "traffic-log") == "enable",
+    )
+
+
+def compile_spec(tree: ConfigTree, schema: Schema, generation: int, cert_dir: Path) -> DataplaneSpec:
+    """Every virtual server the data plane should serve, fully resolved; the rest with a reason."""
+    return SpecCompiler(schema, cert_dir).compile(tree, generation)
+
+
+class SpecCompiler:
+    """Compiles specs incrementally: a commit recompiles only the virtual servers that read the changed
+    entry (each compiled spec remembers every entry it looked at), so applying a long script stays
+    linear and unchanged virtual servers keep the very same spec object (the runtime compares by
+    identity to leave their listeners alone).
+    """
+
+    VS_PATH = ("load-balance", "virtual-server")
+
+    def __init__(self, schema: Schema, cert_dir: Path) -> None:
+        self.schema = schema
+        self.cert_dir = cert_dir
+        self._cache: dict[str, tuple[VirtualServerSpec | str, frozenset[tuple[tuple[str, ...], str]]]] = {}
+        self._dirty: set[str] | None = None  # None = everything
+
+    def invalidate(self, path: tuple[str, ...] | None = None, key: str | None = None) -> None:
+        """Forget what depends on (path, key); with no argument, forget everything."""
+        if path is None or self._dirty is None:
+            self._dirty = None
+            return
+        if path == self.VS_PATH and key is not None:
+            self._dirty.add(key)
+        for name, (_, deps) in self._cache.items():
+            if (path, key) in deps or (key is None and any(p == path for p, _ in deps)):
+                self._dirty.add(name)
+
+    def compile(self, tree: ConfigTree, generation: int) -> DataplaneSpec:
+        t = self.schema.by_dotted["load-balance.virtual-server"]
+        names = [e.key or "" for e in tree.table(t.path)]
+        dirty = self._dirty
+        for gone in set(self._cache) - set(names):
+            del self._cache[gone]
+        for e in tree.table(t.path):
+            name = e.key or ""
+            if dirty is not None and name in self._cache and name not in dirty:
+                continue
+            r = _Reader(tree, self.schema)
+            result = compile_vs(r, t, e, self.cert_dir)
+            self._cache[name] = (result, frozenset(r.touched))
+        self._dirty = set()
+        served = {n: v for n, (v, _) in self._cache.items() if isinstance(v, VirtualServerSpec)}
+        skipped = {n: v for n, (v, _) in self._cache.items() if isinstance(v, str)}
+        return DataplaneSpec(generation, served, skipped)

@@ -1,0 +1,141 @@
+"""The interactive console: a prompt_toolkit prompt in front of one engine session.
+
+Input and output are parameters, so the same loop serves a terminal, the tests (pipe input and a
+captured output) and, later, an SSH or telnet connection. The loop only reads a line, hands it to
+the engine and prints the reply (through ``--More--`` when it is taller than the screen).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import Application
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout import FormattedTextControl, Layout, Window
+from prompt_toolkit.output import Output
+
+from adc.engine.reply import Reply
+
+from .completer import EngineCompleter
+from .keys import Interrupted, Pasted, build_key_bindings
+from .pager import MORE, PagerKey, run_pager
+
+if TYPE_CHECKING:
+    from adc.appliance import Appliance
+    from adc.engine.session import Session
+
+
+
+def read_more_key(input: Input | None, output: Output | None) -> PagerKey:
+    """Show ``--More--`` and wait for space (a page), Enter (a line) or q (stop); erase it after."""
+    kb = KeyBindings()
+
+    def answer(key: PagerKey) -> Callable[[KeyPressEvent], None]:
+        def handler(event: KeyPressEvent) -> None:
+            event.app.exit(result=key)
+
+        return handler
+
+    kb.add(" ")(answer("page"))
+    kb.add("enter")(answer("line"))
+    kb.add("c-j")(answer("line"))
+    for key in ("q", "Q", "c-c", "c-d"):
+        kb.add(key)(answer("quit"))
+    kb.add(Keys.Any)(lambda event: None)  # every other key is ignored, as on the real box
+    more: Application[PagerKey] = Application(
+        layout=Layout(Window(FormattedTextControl(MORE), height=1, dont_extend_height=True)),
+        key_bindings=kb,
+        input=input,
+        output=output,
+        erase_when_done=True,
+    )
+    try:
+        return more.run()
+    except (EOFError, KeyboardInterrupt):
+        return "quit"
+
+
+class Console:
+    """One console session: the engine session, its prompt and how replies reach the screen."""
+
+    def __init__(self, session: Session, input: Input | None = None, output: Output | None = None,
+                 paging: bool = True) -> None:
+        self.session = session
+        self.paging = paging
+        self.prompt = PromptSession[object](
+            input=input,
+            output=output,
+            history=InMemoryHistory(),
+            completer=EngineCompleter(session),
+            complete_while_typing=False,
+            key_bindings=build_key_bindings(session),
+        )
+        self.output = self.prompt.output
+        self.input = self.prompt.input
+
+    def write(self, text: str) -> None:
+        self.output.write(text)
+        self.output.flush()
+
+    def show(self, reply: Reply) -> None:
+        text = reply.output + reply.error
+        if not text:
+            return
+        size = self.output.get_size()
+        if not self.paging:
+            self.write(text)
+            return
+        run_pager(text, size.rows, size.columns, self.write, lambda: read_more_key(self.input, self.output))
+
+    def run_line(self, line: str) -> bool:
+        """Execute one line and print its reply; False when the session has ended."""
+        try:
+            reply = self.session.execute(line)
+        except Exception as exc:  # an engine bug must not throw the operator out of the console
+            reply = Reply(error=f"internal error: {type(exc).__name__}: {exc}\n", failed=True)
+        self.show(reply)
+        return not reply.exit
+
+    def interrupt(self, line: str) -> bool:
+        """Ctrl+C: drop the line; on an empty line at the top level, close. False to end."""
+        if self.session.awaiting_answer:
+            return self.run_line("n")  # abandoning a y/n question answers no
+        if self.session.continuing:
+            self.session.cancel()  # drops the ``\\``-continued text
+            return True
+        return bool(line) or self.session.depth > 0
+
+    def run(self) -> int:
+        default = ""
+        while True:
+            try:
+                got = self.prompt.prompt(self.session.prompt, default=default)
+            except EOFError:
+                return 0
+            default = ""
+            if isinstance(got, Interrupted):
+                if not self.interrupt(got.line):
+                    return 0
+                continue
+            if isinstance(got, Pasted):
+                default = got.rest
+                for i, line in enumerate(got.lines):
+                    if i:
+                        self.write(self.session.prompt + line + "\n")
+                    if line.strip():
+                        self.prompt.history.append_string(line)
+                    if not self.run_line(line):
+                        return 0
+                continue
+            assert isinstance(got, str)
+            if not self.run_line(got):
+                return 0
+
+
+def run_console(app: Appliance, input: Input | None = None, output: Output | None = None,
+                paging: bool = True) -> int:
+    """Run an interactive console on ``app`` until ``exit``, Ctrl+D or EOF; returns the exit status."""
+    return Console(app.session(), input, output, paging).run()

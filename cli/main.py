@@ -1,0 +1,56 @@
+"""The ``adc`` command: open the appliance in a data directory, then drive it from the terminal.
+
+A terminal on stdin gets the interactive console; anything else (a pipe, a file) is run as a
+script. Either way the appliance is closed on the way out, so its data directory is released.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from adc.version import version_line
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from adc.appliance import default_data_dir
+
+    parser = argparse.ArgumentParser(
+        prog="adc",
+        description="A FortiADC 7.4 style appliance: an interactive CLI on a terminal, a script runner on a pipe.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"where the configuration is kept (default: {default_data_dir()})",
+    )
+    parser.add_argument("--version", action="version", version=f"adc {version_line()}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from adc.appliance import Appliance, default_data_dir
+    from adc.errors import AdcError
+
+    data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
+    try:
+        app = Appliance(data_dir)
+    except (AdcError, OSError) as exc:
+        lines = exc.lines() if isinstance(exc, AdcError) else [str(exc)]
+        print(f"adc: {data_dir}: " + "\n".join(lines), file=sys.stderr)
+        return 2
+    try:
+        if sys.stdin.isatty():
+            from .console import run_console
+
+            return run_console(app)
+        from .script_runner import run_script
+
+        return run_script(app.session(), sys.stdin.buffer, sys.stdout.buffer, sys.stderr.buffer)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        app.close()
