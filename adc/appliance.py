@@ -28,14 +28,18 @@ def default_data_dir() -> Path:
 
 
 class Appliance:
-    def __init__(self, data_dir: Path | None = None, schema: Schema = SCHEMA, sync: bool = True) -> None:
+    def __init__(self, data_dir: Path | None = None, schema: Schema = SCHEMA, sync: bool = True, serve: bool = False) -> None:
         self.schema = schema
         self.data_dir = data_dir
         self.started_at = time.time()
         self._datadir = None
         self._scratch: Path | None = None  # where an in-memory appliance keeps its certificate files
+        self.dataplane = None
+        self.startup_notes: list[str] = []  # what the data plane said when it first served the config
         if data_dir is None:
             self.store = ConfigStore(self.factory_tree())
+            if serve:
+                self.start_serving()
             return
         from .config.persist import DataDir
 
@@ -43,6 +47,31 @@ class Appliance:
         tree, generation = self._datadir.load_or_init(self.factory_tree)
         self.store = ConfigStore(tree, self._datadir, generation)
         self.factory_cert = self.ensure_factory_cert()
+        if serve:
+            self.start_serving()
+
+    # --------------------------------------------------------------------- the data plane
+    def start_serving(self) -> None:
+        """Start the data plane and serve the current config; every later commit reconciles it."""
+        from .dataplane.runtime import Dataplane
+        from .dataplane.spec import SpecCompiler
+
+        self.ensure_factory_cert()
+        self._compiler = SpecCompiler(self.schema, self.cert_dir)
+        self.dataplane = Dataplane()
+        self.dataplane.start()
+        self.store.subscribe(self._reconcile)
+        self.startup_notes = self._reconcile(self.store.generation, self.store, everything=True)
+
+    def _reconcile(self, generation: int, store: ConfigStore, everything: bool = False) -> list[str]:
+        change = store.last_change
+        if everything or change is None:
+            self._compiler.invalidate()
+        else:
+            self._compiler.invalidate(change.path, change.key)
+        spec = self._compiler.compile(store.tree, generation)
+        assert self.dataplane is not None
+        return self.dataplane.apply(spec)
 
     @property
     def base_dir(self) -> Path:
@@ -75,6 +104,9 @@ class Appliance:
         return Session(self)
 
     def close(self) -> None:
+        if self.dataplane is not None:
+            self.dataplane.stop()
+            self.dataplane = None
         if self._datadir is not None:
             self._datadir.close()
             self._datadir = None

@@ -26,6 +26,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="DIR",
         help=f"where the configuration is kept (default: {default_data_dir()})",
     )
+    parser.add_argument(
+        "--no-serve",
+        action="store_true",
+        help="configure only: do not start the data plane (no listeners)",
+    )
     parser.add_argument("--version", action="version", version=f"adc {version_line()}")
     return parser.parse_args(argv)
 
@@ -37,11 +42,13 @@ def main(argv: list[str] | None = None) -> int:
 
     data_dir = args.data_dir if args.data_dir is not None else default_data_dir()
     try:
-        app = Appliance(data_dir)
+        app = Appliance(data_dir, serve=not args.no_serve)
     except (AdcError, OSError) as exc:
         lines = exc.lines() if isinstance(exc, AdcError) else [str(exc)]
         print(f"adc: {data_dir}: " + "\n".join(lines), file=sys.stderr)
         return 2
+    for note in app.startup_notes:
+        print(note, file=sys.stderr)
     try:
         if sys.stdin.isatty():
             from .console import run_console

@@ -27,7 +27,8 @@ class Persistence(Protocol):
     def replace(self, generation: int, tree: ConfigTree) -> None: ...
 
 
-Subscriber = Callable[[int, "ConfigStore"], None]
+# A subscriber may answer with lines for the operator (e.g. a listener that could not bind).
+Subscriber = Callable[[int, "ConfigStore"], "list[str] | None"]
 
 
 class ConfigStore:
@@ -42,19 +43,21 @@ class ConfigStore:
     def subscribe(self, callback: Subscriber) -> None:
         self._subscribers.append(callback)
 
-    def _notify(self) -> None:
+    def _notify(self) -> list[str]:
+        notes: list[str] = []
         for cb in list(self._subscribers):
-            cb(self.generation, self)
+            notes.extend(cb(self.generation, self) or ())
+        return notes
 
-    def commit(self, change: Change) -> None:
-        """Apply one change: made durable first, then visible."""
+    def commit(self, change: Change) -> list[str]:
+        """Apply one change: made durable first, then visible; returns what subscribers had to say."""
         gen = self.generation + 1
         if self.persistence is not None:
             self.persistence.record(gen, change)
         self.apply(change)
         self.generation = gen
         self.last_change = change
-        self._notify()
+        return self._notify()
 
     def apply(self, change: Change) -> None:
         """Apply without persisting (used when replaying a journal)."""
@@ -66,7 +69,7 @@ class ConfigStore:
         else:
             self.tree.table(change.path).put(change.entry.copy())
 
-    def replace(self, tree: ConfigTree) -> None:
+    def replace(self, tree: ConfigTree) -> list[str]:
         """Swap the whole configuration (restore, factory reset)."""
         gen = self.generation + 1
         if self.persistence is not None:
@@ -74,4 +77,4 @@ class ConfigStore:
         self.tree = tree
         self.generation = gen
         self.last_change = None
-        self._notify()
+        return self._notify()

@@ -57,7 +57,7 @@ def _factoryreset(s: "Session", args: list[str]) -> Reply:
     def answer(yes: bool) -> Reply:
         if not yes:
             return Reply()
-        s.app.store.replace(s.app.factory_tree())
+        s._notes.extend(s.app.store.replace(s.app.factory_tree()))
         s.frames.clear()
         return Reply(output="System is resetting to factory defaults...\n")
 

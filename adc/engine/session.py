@@ -86,6 +86,7 @@ class Session:
         self.frames: list[Frame] = []
         self._pending: str = ""  # a line continued with a trailing backslash
         self._question: Callable[[bool], Reply] | None = None
+        self._notes: list[str] = []  # what the appliance said about this line's commits (bind errors)
         self._protected: dict[tuple[tuple[str, ...], str], int] = {
             (f.path, f.key): f.delete_code for f in self.schema.factory if f.key is not None and f.delete_code
         }
@@ -160,16 +161,24 @@ class Session:
         if mark is not None:
             # A pasted or scripted '?' acts as the key does at the console: help, nothing run.
             return Reply(output=self.help(text[:mark]))
+        self._notes = []
         try:
             words = lex(text)
             if not words:
                 return Reply()
             out = self._dispatch(words)
         except AdcError as err:
-            return Reply(error="\n".join(err.lines()) + "\n", failed=True)
+            out = Reply(error="\n".join(err.lines()) + "\n", failed=True)
         except RecursionError:
-            return Reply(error="Command fail. CLI parsing error\n", failed=True)
+            out = Reply(error="Command fail. CLI parsing error\n", failed=True)
+        if self._notes:
+            notes, self._notes = self._notes, []
+            out = Reply(output=out.output, error=out.error + "".join(n + "\n" for n in notes), failed=True, exit=out.exit)
         return out
+
+    def commit_change(self, change: Change) -> None:
+        """Hand a change to the store; keep what the appliance answers to print with this line."""
+        self._notes.extend(self.store.commit(change))
 
     def _dispatch(self, words: list[str]) -> Reply:
         frame = self.frames[-1] if self.frames else None
@@ -377,7 +386,7 @@ class Session:
             raise CommandFail(-13, f"entry '{key}' not found in {table.dotted}")
         self._check_deletable(frame, entry)
         if frame.parent is None:
-            self.store.commit(Change(table.path, key, None))
+            self.commit_change(Change(table.path, key, None))
         else:
             data.remove(key)
         return []
@@ -416,7 +425,7 @@ class Session:
             for e in doomed:
                 assert e.key is not None
                 if frame.parent is None:
-                    self.store.commit(Change(frame.table.path, e.key, None))
+                    self.commit_change(Change(frame.table.path, e.key, None))
                 else:
                     data.remove(e.key)
             return Reply()
@@ -460,7 +469,7 @@ class Session:
             frame.parent.parent.work.child(frame.table.name).put(work.copy())
             return
         validate.check_entry(self, frame.table, work, nested=False)
-        self.store.commit(Change(frame.table.path, work.key, work))
+        self.commit_change(Change(frame.table.path, work.key, work))
 
     def _leave_entry(self, frame: EntryFrame, save: bool) -> list[str]:
         self.frames.pop()
@@ -534,7 +543,7 @@ class Session:
                 error=f"{what}: line {first.lineno}: {first.line.strip()}\n{first.reply.error}Command fail. Return code is -39\n",
                 failed=True,
             )
-        self.app.store.replace(scratch.store.tree)
+        self._notes.extend(self.app.store.replace(scratch.store.tree))
         self.frames.clear()
         return Reply(output="Configuration restored.\n")
 

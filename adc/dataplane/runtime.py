@@ -1,0 +1,290 @@
+"""The running data plane: a trio thread that owns every listener and connection.
+
+``Dataplane.apply(spec)`` is called from the console thread after each commit and returns once the
+listeners match the spec (or with the reasons they could not), so a virtual server is bound before
+the prompt comes back. Reconciling keeps what did not change:
+
+- an address that stays wanted keeps its listening socket; new connections on it use the new spec;
+- a virtual server whose compiled spec is the same object keeps its ``VsRuntime`` (and so its round
+  robin position); a changed one gets a new ``VsRuntime`` for new connections and requests;
+- live connections hold the ``VsRuntime`` they started with until they end, so in-flight requests and
+  open WebSockets finish on the config they began under, and a removed or disabled virtual server
+  drains: its listeners close (one cancel scope each), its connections run on.
+
+Connections do not live inside any listener's cancel scope; they sit in one nursery of their own and
+every handler is guarded, so one bad client never takes a listener or the appliance down.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+import trio
+
+from .lb import Counters, PickContext, Picker, make_picker
+from .spec import DataplaneSpec, MemberSpec, UpstreamTLS, VirtualServerSpec
+from .tcp_proxy import tunnel
+
+log = logging.getLogger("adc.dataplane")
+
+Address = tuple[str, int]
+CONNECT_ATTEMPTS = 3
+
+
+class VsRuntime:
+    """One generation of one virtual server: what a connection needs, fixed at accept time."""
+
+    def __init__(self, spec: VirtualServerSpec, counters: Counters) -> None:
+        self.spec = spec
+        self.counters = counters
+        self.picker: Picker = make_picker(spec.method, spec.pool)
+        self.live = 0  # connections currently open
+        self._server_ctx = None
+
+    # -- what the HTTP proxy and the tunnel call (the ``Upstream`` protocol) ---------------
+    def pick(self, ctx: PickContext) -> MemberSpec | None:
+        return self.picker.pick(ctx, self.counters)
+
+    def acquire(self, member: MemberSpec) -> None:
+        self.counters.acquire(member.ident)
+
+    def release(self, member: MemberSpec) -> None:
+        self.counters.release(member.ident)
+
+    def member_tls(self, member: MemberSpec) -> UpstreamTLS | None:
+        return member.tls if member.tls is not None else self.spec.pool.tls
+
+    async def connect(self, member: MemberSpec, host_header: str = "", local_port: int = 0) -> trio.abc.Stream:
+        """A stream to the member (TLS when its SSL profile asks), within the profile's connect timeout."""
+        port = member.port or local_port
+        with trio.fail_after(self.spec.profile.connect_timeout or 5):
+            stream: trio.abc.Stream = await trio.open_tcp_stream(member.host, port)
+            tls = self.member_tls(member)
+            if tls is not None:
+                from .tls import upstream_context, upstream_server_hostname
+
+                name = upstream_server_hostname(tls, host_header, member.host)
+                ssl_stream = trio.SSLStream(stream, upstream_context(tls), server_hostname=name)
+                try:
+                    await ssl_stream.do_handshake()
+                except BaseException:
+                    await trio.aclose_forcefully(stream)
+                    raise
+                stream = ssl_stream
+        return stream
+
+    def server_context(self):
+        if self._server_ctx is None:
+            from .tls import server_context
+
+            assert self.spec.client_tls is not None
+            self._server_ctx = server_context(self.spec.client_tls)
+        return self._server_ctx
+
+
+@dataclass
+class Binding:
+    address: Address
+    vs: str
+    listener: trio.SocketListener
+    scope: trio.CancelScope = field(default_factory=trio.CancelScope)
+
+
+class Dataplane:
+    def __init__(self) -> None:
+        self.counters = Counters()
+        self.runtimes: dict[str, VsRuntime] = {}
+        self.bindings: dict[Address, Binding] = {}
+        self._reported: set[tuple[str, str]] = set()
+        self._failures: dict[Address, str] = {}
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._nursery: trio.Nursery | None = None
+        self._stop: trio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+
+    # ----------------------------------------------------------------- thread life cycle
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="adc-dataplane", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            raise self._failure
+
+    def _run(self) -> None:
+        try:
+            trio.run(self._main)
+        except BaseException as exc:  # pragma: no cover - reported to start() or logged
+            self._failure = exc
+            log.exception("data plane stopped")
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._token = trio.lowlevel.current_trio_token()
+        self._stop = trio.Event()
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            self._ready.set()
+            await self._stop.wait()
+            for binding in list(self.bindings.values()):
+                await self._unbind(binding)
+            nursery.cancel_scope.cancel()
+
+    def stop(self) -> None:
+        if self._thread is None or self._token is None:
+            return
+        try:
+            trio.from_thread.run_sync(self._stop_now, trio_token=self._token)
+        except trio.RunFinishedError:
+            pass
+        self._thread.join(timeout=10)
+        self._thread = None
+
+    def _stop_now(self) -> None:
+        assert self._stop is not None
+        self._stop.set()
+
+    def call(self, fn: Callable[..., Awaitable[object]], *args: object) -> object:
+        """Run a coroutine function in the data plane's thread and wait for its result."""
+        assert self._token is not None
+        return trio.from_thread.run(fn, *args, trio_token=self._token)
+
+    # ----------------------------------------------------------------- reconcile
+    def apply(self, spec: DataplaneSpec) -> list[str]:
+        """Make the listeners match ``spec``; returns lines for the operator (bind failures...)."""
+        result = self.call(self.reconcile, spec)
+        assert isinstance(result, list)
+        return result
+
+    async def reconcile(self, spec: DataplaneSpec) -> list[str]:
+        notes: list[str] = []
+        for name, reason in spec.skipped.items():
+            if (name, reason) not in self._reported:
+                notes.append(f"virtual server {name} is not served: {reason}")
+        self._reported = set(spec.skipped.items())
+
+        runtimes: dict[str, VsRuntime] = {}
+        for name, vs in spec.virtual_servers.items():
+            old = self.runtimes.get(name)
+            runtimes[name] = old if old is not None and old.spec is vs else VsRuntime(vs, self.counters)
+        self.runtimes = runtimes
+
+        wanted: dict[Address, str] = {}
+        for name, vs in spec.virtual_servers.items():
+            if vs.status != "enable":
+                continue  # disable and maintain: no new connections, live ones go on
+            for addr in vs.addresses:
+                wanted.setdefault(addr, name)
+
+        for addr, binding in list(self.bindings.items()):
+            if addr in wanted:
+                binding.vs = wanted[addr]
+            else:
+                await self._unbind(binding)
+        failures: dict[Address, str] = {}
+        for addr, name in wanted.items():
+            if addr in self.bindings:
+                continue
+            try:
+                await self._bind(addr, name)
+            except OSError as err:
+                # retried at every commit (the address may have become free), reported once
+                failures[addr] = f"virtual server {name}: cannot listen on {addr[0]}:{addr[1]}: {err.strerror or err}"
+        notes += [msg for addr, msg in failures.items() if self._failures.get(addr) != msg]
+        self._failures = failures
+        return notes
+
+    async def _bind(self, addr: Address, name: str) -> None:
+        ip, port = addr
+        listeners = await trio.open_tcp_listeners(port, host=ip, backlog=1024)
+        assert self._nursery is not None
+        for listener in listeners[1:]:  # an IP literal resolves to one address; be safe
+            await listener.aclose()
+        binding = Binding(addr, name, listeners[0])
+        self.bindings[addr] = binding
+        self._nursery.start_soon(self._accept_loop, binding)
+
+    async def _unbind(self, binding: Binding) -> None:
+        binding.scope.cancel()
+        self.bindings.pop(binding.address, None)
+        await binding.listener.aclose()
+
+    async def _accept_loop(self, binding: Binding) -> None:
+        assert self._nursery is not None
+        with binding.scope:
+            while True:
+                try:
+                    stream = await binding.listener.accept()
+                except (trio.ClosedResourceError, trio.BrokenResourceError):
+                    return
+                except OSError as err:
+                    if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                        log.warning("accept on %s: %s", binding.address, err)
+                        await trio.sleep(0.1)  # out of descriptors: back off, as trio's serve_listeners does
+                        continue
+                    raise
+                rt = self.runtimes.get(binding.vs)
+                if rt is None:
+                    await trio.aclose_forcefully(stream)
+                    continue
+                self._nursery.start_soon(self._handle, stream, rt, binding.address)
+
+    # ----------------------------------------------------------------- connections
+    async def _handle(self, stream: trio.SocketStream, rt: VsRuntime, local: Address) -> None:
+        """One client connection, guarded: whatever happens ends here."""
+        vs = rt.spec
+        if vs.connection_limit and rt.live >= vs.connection_limit:
+            await trio.aclose_forcefully(stream)
+            return
+        rt.live += 1
+        try:
+            peer = stream.socket.getpeername()[:2]
+            client: trio.abc.Stream = stream
+            if vs.client_tls is not None:
+                ssl_stream = trio.SSLStream(stream, rt.server_context(), server_side=True, https_compatible=True)
+                with trio.move_on_after(vs.profile.client_timeout or 50) as hs:
+                    await ssl_stream.do_handshake()
+                if hs.cancelled_caught:
+                    return
+                client = ssl_stream
+            if vs.mode == "http":
+                from .http_proxy import serve_http
+
+                await serve_http(client, (peer[0], peer[1]), local, vs, rt)
+            else:
+                await self._serve_tcp(client, (peer[0], peer[1]), local, rt)
+        except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError, OSError) as err:
+            log.debug("connection to %s ended: %r", vs.name, err)
+        except Exception:
+            log.exception("connection to virtual server %s failed", vs.name)
+        finally:
+            rt.live -= 1
+            await trio.aclose_forcefully(stream)
+
+    async def _serve_tcp(self, client: trio.abc.Stream, peer: Address, local: Address, rt: VsRuntime) -> None:
+        ctx = PickContext(client_ip=peer[0], client_port=peer[1], dest_ip=local[0], dest_port=local[1])
+        tried: set[str] = set()
+        for _ in range(CONNECT_ATTEMPTS):
+            member = rt.pick(ctx)
+            if member is None or member.ident in tried:
+                return
+            tried.add(member.ident)
+            rt.acquire(member)
+            try:
+                try:
+                    upstream = await rt.connect(member, "", local[1])
+                except (OSError, trio.TooSlowError, trio.BrokenResourceError):
+                    continue
+                try:
+                    timeout = rt.spec.profile.tcp_session_timeout
+                    await tunnel(client, upstream, timeout if timeout > 0 else math.inf)
+                finally:
+                    await trio.aclose_forcefully(upstream)
+                return
+            finally:
+                rt.release(member)
