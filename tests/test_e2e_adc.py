@@ -26,7 +26,9 @@ def adc_command() -> list[str]:
 
 
 def adc(data_dir: Path, stdin: bytes, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(adc_command() + ["--data-dir", str(data_dir)], input=stdin, capture_output=True, timeout=timeout)
+    """Configuration only (``--no-serve``): the examples use documentation addresses no host has."""
+    return subprocess.run(adc_command() + ["--data-dir", str(data_dir), "--no-serve"], input=stdin,
+                          capture_output=True, timeout=timeout)
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
@@ -60,7 +62,7 @@ def test_kill_9_leaves_the_old_or_the_new_config(tmp_path: Path) -> None:
     data = tmp_path / "d"
     committed = 0  # real servers known to be committed (their `get` was answered)
     for _ in range(12):
-        proc = subprocess.Popen(adc_command() + ["--data-dir", str(data)], stdin=subprocess.PIPE,
+        proc = subprocess.Popen(adc_command() + ["--data-dir", str(data), "--no-serve"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdin and proc.stdout
         target = rng.randint(1, 15)
