@@ -35,6 +35,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _log_to(path: Path) -> None:
+    """Data-plane warnings go to a file in the data directory, never across the operator's prompt."""
+    import logging
+
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("adc")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from adc.appliance import Appliance, default_data_dir
@@ -47,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = exc.lines() if isinstance(exc, AdcError) else [str(exc)]
         print(f"adc: {data_dir}: " + "\n".join(lines), file=sys.stderr)
         return 2
+    _log_to(app.base_dir / "adc.log")
     for note in app.startup_notes:
         print(note, file=sys.stderr)
     try:
