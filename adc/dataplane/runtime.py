@@ -43,7 +43,6 @@ class VsRuntime:
         self.counters = counters
         self.picker: Picker = make_picker(spec.method, spec.pool)
         self.live = 0  # connections currently open
-        self._server_ctx = None
 
     # -- what the HTTP proxy and the tunnel call (the ``Upstream`` protocol) ---------------
     def pick(self, ctx: PickContext) -> MemberSpec | None:
@@ -68,7 +67,8 @@ class VsRuntime:
                 from .tls import upstream_context, upstream_server_hostname
 
                 name = upstream_server_hostname(tls, host_header, member.host)
-                ssl_stream = trio.SSLStream(stream, upstream_context(tls), server_hostname=name)
+                alpn = ("http/1.1",) if self.spec.mode == "http" else ()
+                ssl_stream = trio.SSLStream(stream, upstream_context(tls, alpn), server_hostname=name)
                 try:
                     await ssl_stream.do_handshake()
                 except BaseException:
@@ -78,12 +78,12 @@ class VsRuntime:
         return stream
 
     def server_context(self):
-        if self._server_ctx is None:
-            from .tls import server_context
+        """The client-side TLS context; looked up per connection (it is cached by spec and by the
+        certificate files' identity) so a regenerated or re-imported certificate is served at once."""
+        from .tls import server_context
 
-            assert self.spec.client_tls is not None
-            self._server_ctx = server_context(self.spec.client_tls)
-        return self._server_ctx
+        assert self.spec.client_tls is not None
+        return server_context(self.spec.client_tls)
 
 
 @dataclass

@@ -16,12 +16,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 
-@dataclass(frozen=True)
-class Verb:
-    words: tuple[str, ...]
-    help: str
-    usage: str
-    run: Callable[["Session", list[str]], "Reply | list[str]"]
+from .verb import Verb
 
 
 def _backup(s: "Session", args: list[str]) -> list[str]:
@@ -64,11 +59,18 @@ def _factoryreset(s: "Session", args: list[str]) -> Reply:
     return s.ask("This operation will change all settings to factory defaults!", answer)
 
 
-EXECUTE: tuple[Verb, ...] = (
-    Verb(("backup", "config"), "backup", "Usage: execute backup config <file>", _backup),
-    Verb(("factoryreset",), "reset to factory default", "Usage: execute factoryreset", _factoryreset),
-    Verb(("restore", "config"), "restore", "Usage: execute restore config <file>", _restore),
-)
+def _execute_verbs() -> tuple[Verb, ...]:
+    from .cert_verbs import CERT_VERBS
+
+    return (
+        Verb(("backup", "config"), "backup", "Usage: execute backup config <file>", _backup),
+        *CERT_VERBS,
+        Verb(("factoryreset",), "reset to factory default", "Usage: execute factoryreset", _factoryreset),
+        Verb(("restore", "config"), "restore", "Usage: execute restore config <file>", _restore),
+    )
+
+
+EXECUTE: tuple[Verb, ...] = _execute_verbs()
 
 
 def _debug_cmdb(s: "Session", args: list[str]) -> list[str]:
