@@ -86,6 +86,32 @@ class VsRuntime:
         return server_context(self.spec.client_tls)
 
 
+class LiveUpstream:
+    """The upstream an HTTP connection uses: each new request picks from the virtual server's
+    *current* runtime (a commit's new pool or method applies to the next request on a keep-alive
+    connection), while a request in flight keeps the member and runtime it picked.
+    """
+
+    def __init__(self, plane: "Dataplane", name: str, rt: VsRuntime, local_port: int) -> None:
+        self.plane = plane
+        self.name = name
+        self.current = rt
+        self.local_port = local_port  # for members with port 0 (the port the client connected to)
+
+    def pick(self, ctx: PickContext) -> MemberSpec | None:
+        self.current = self.plane.runtimes.get(self.name, self.current)
+        return self.current.pick(ctx)
+
+    def acquire(self, member: MemberSpec) -> None:
+        self.current.acquire(member)
+
+    def release(self, member: MemberSpec) -> None:
+        self.current.release(member)
+
+    async def connect(self, member: MemberSpec, host_header: str = "") -> trio.abc.Stream:
+        return await self.current.connect(member, host_header, self.local_port)
+
+
 @dataclass
 class Binding:
     address: Address
@@ -134,6 +160,9 @@ class Dataplane:
             for binding in list(self.bindings.values()):
                 await self._unbind(binding)
             nursery.cancel_scope.cancel()
+        from .http_pool import close_idle_connections
+
+        await close_idle_connections()  # idle keep-alive connections to members
 
     def stop(self) -> None:
         if self._thread is None or self._token is None:
@@ -255,7 +284,7 @@ class Dataplane:
             if vs.mode == "http":
                 from .http_proxy import serve_http
 
-                await serve_http(client, (peer[0], peer[1]), local, vs, rt)
+                await serve_http(client, (peer[0], peer[1]), local, vs, LiveUpstream(self, vs.name, rt, local[1]))
             else:
                 await self._serve_tcp(client, (peer[0], peer[1]), local, rt)
         except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError, OSError) as err:

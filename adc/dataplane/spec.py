@@ -200,10 +200,18 @@ def _upstream_tls(r: _Reader, name: str) -> UpstreamTLS | None:
     e = r.entry(t.dotted, name)
     if e is None or r.s(t, e, "ssl") != "enable":
         return None
+    if r.s(t, e, "ssl-customize-ciphers-flag") == "enable":
+        ciphers = r.t(t, e, "ssl-customized-ciphers")
+    elif "ssl-ciphers" in e.values:
+        ciphers = r.t(t, e, "ssl-ciphers")
+    else:
+        # The factory list predates ECDHE: a modern member would refuse every suite in it, so an
+        # unchanged list means the local OpenSSL's defaults (docs/fidelity.md).
+        ciphers = ()
     return UpstreamTLS(
         name=name,
         versions=r.t(t, e, "allow-ssl-versions"),
-        ciphers=r.t(t, e, "ssl-ciphers"),
+        ciphers=ciphers,
         sni_forward=r.s(t, e, "ssl-sni-forward") == "enable",
         sni=r.s(t, e, "sni"),
         verify=r.s(t, e, "server-cert-verify"),

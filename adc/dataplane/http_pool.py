@@ -1,0 +1,142 @@
+"""Idle keep-alive connections to pool members, reused across requests and client connections.
+
+One ``IdlePool`` per trio run (``idle_pool()`` keeps it in a ``RunVar``, so tests that each run their
+own event loop never share sockets). Connections are keyed by ``(member ident, upstream TLS, SNI)``:
+a member reached in clear and the same member reached over TLS never share a socket.
+
+Taking a connection is LIFO (the most recently used socket is the one least likely to have been
+closed by the server) and checks it first: a socket that became readable while idle has either
+been closed by the server (EOF) or received bytes nobody asked for, and is dropped. Connections
+idle longer than ``idle_timeout`` are dropped too; the default (15 s) sits below common server
+keep-alive timeouts (nginx 75 s; Apache's 5 s and Node's 5 s are covered by their ``Keep-Alive:
+timeout=N`` header, which caps a connection's idle life at N - 1 s), and the proxy retries the stale
+keep-alive race once anyway (see ``http_proxy``).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Hashable
+
+import h11
+import trio
+
+from .spec import MemberSpec
+
+__all__ = ["IdlePool", "UpstreamConnection", "close_idle_connections", "idle_pool"]
+
+
+@dataclass(eq=False)
+class UpstreamConnection:
+    """A connection to one member: the stream and the h11 client-side state machine over it."""
+
+    stream: trio.abc.Stream
+    conn: h11.Connection
+    member: MemberSpec
+    key: Hashable
+    requests: int = 0  # requests completed on it; > 0 means a reused connection
+    idle_since: float = field(default=0.0)
+    max_idle: float | None = None  # the member's own ``Keep-Alive: timeout=N`` hint, less a margin
+
+    @property
+    def reused(self) -> bool:
+        return self.requests > 0
+
+
+def _socket_of(stream: object) -> trio.socket.SocketType | None:
+    """The socket under a SocketStream, or under the TLS layers wrapped around one."""
+    for _ in range(4):
+        sock = getattr(stream, "socket", None)
+        if sock is not None:
+            return sock  # type: ignore[no-any-return]
+        stream = getattr(stream, "transport_stream", None)
+        if stream is None:
+            return None
+    return None
+
+
+def looks_closed(stream: trio.abc.Stream) -> bool:
+    """Whether an idle connection has anything to read (EOF or stray bytes): then it is unusable."""
+    sock = _socket_of(stream)
+    if sock is None:
+        return False
+    try:
+        return sock.is_readable()
+    except (OSError, ValueError):
+        return True
+
+
+class IdlePool:
+    def __init__(self, idle_timeout: float = 15.0, max_idle_per_key: int = 64) -> None:
+        self.idle_timeout = idle_timeout
+        self.max_idle_per_key = max_idle_per_key
+        self._idle: dict[Hashable, deque[UpstreamConnection]] = {}
+        self._next_sweep = float("-inf")
+
+    def count(self, key: Hashable | None = None) -> int:
+        if key is not None:
+            return len(self._idle.get(key, ()))
+        return sum(len(q) for q in self._idle.values())
+
+    async def take(self, key: Hashable) -> UpstreamConnection | None:
+        """The most recently parked live connection for ``key``, or None."""
+        q = self._idle.get(key)
+        now = trio.current_time()
+        while q:
+            uc = q.pop()
+            limit = self.idle_timeout if uc.max_idle is None else min(self.idle_timeout, uc.max_idle)
+            if now - uc.idle_since <= limit and not looks_closed(uc.stream):
+                if not q:
+                    del self._idle[key]
+                return uc
+            await trio.aclose_forcefully(uc.stream)
+        self._idle.pop(key, None)
+        return None
+
+    async def put(self, uc: UpstreamConnection) -> None:
+        """Park a connection whose h11 state is back to IDLE; expired ones are closed on the way."""
+        uc.idle_since = trio.current_time()
+        q = self._idle.setdefault(uc.key, deque())
+        q.append(uc)
+        doomed = []
+        while len(q) > self.max_idle_per_key:
+            doomed.append(q.popleft())
+        if uc.idle_since >= self._next_sweep:  # expired connections of every key, once a second
+            self._next_sweep = uc.idle_since + 1.0
+            limit = uc.idle_since - self.idle_timeout
+            for k, other in list(self._idle.items()):
+                while other and other[0].idle_since < limit:
+                    doomed.append(other.popleft())
+                if not other:
+                    del self._idle[k]
+        for old in doomed:
+            await trio.aclose_forcefully(old.stream)
+
+    async def aclose(self) -> None:
+        """Close every idle connection (shutdown, end of a test)."""
+        idle, self._idle = self._idle, {}
+        for q in idle.values():
+            for uc in q:
+                await trio.aclose_forcefully(uc.stream)
+
+
+_POOL: trio.lowlevel.RunVar[IdlePool] = trio.lowlevel.RunVar("adc_http_idle_pool")
+
+
+def idle_pool() -> IdlePool:
+    """This trio run's shared pool (created on first use)."""
+    try:
+        return _POOL.get()
+    except LookupError:
+        pool = IdlePool()
+        _POOL.set(pool)
+        return pool
+
+
+async def close_idle_connections() -> None:
+    """Close this run's idle upstream connections; call at shutdown so no socket is left to the GC."""
+    try:
+        pool = _POOL.get()
+    except LookupError:
+        return
+    await pool.aclose()

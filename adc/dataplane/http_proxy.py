@@ -1,0 +1,653 @@
+"""The Layer-7 HTTP/1.1 proxy of an ``l7-load-balance`` virtual server with an http/https profile.
+
+Design: two h11 state machines per exchange, one facing the client (``h11.SERVER``) and one facing
+the chosen member (``h11.CLIENT``), and a trio pump between them. The pump is the only code that
+touches a stream; header rules live in ``http_message`` (pure functions), idle member connections in
+``http_pool``, the post-upgrade tunnel in ``http_tunnel``. The runtime supplies the ``Upstream``
+(picking, connecting, counting) and calls ``serve_http`` once per accepted (and already
+TLS-terminated) client connection.
+
+Per request
+  The head is checked on its raw bytes before h11 parses it (``inspect_request_head``: smuggling
+  material -> 400, more than ``max-http-headers`` lines or a head larger than ``tune-bufsize``
+  -> 431, both with ``Connection: close``); h11's own refusals answer with their
+  ``error_status_hint``. A member is picked for every request from (client, VS address, Host without
+  port, path, path+query), and an idle connection to it is reused when the pool has one. Bodies are
+  streamed both ways, concurrently (upload and download are two tasks, so an early answer such as a
+  413 reaches the client, and ``100 Continue`` from the member is relayed), never buffered whole.
+  ``X-Forwarded-For`` (or ``X-<http-x-forwarded-for-header>``) gets the client ip appended when the
+  profile enables it.
+
+http-mode
+  * ``KeepAlive``: both sides keep-alive; member connections go back to the idle pool.
+  * ``ServerClose``: the request to the member carries ``Connection: close`` and the member connection
+    is closed after each response; the client side stays keep-alive.
+  * ``OnceOnly``: only the first request of a client connection is analysed (load balanced, XFF
+    added). If that exchange ends with both connections still reusable, the client connection and
+    that member connection are then spliced into a byte tunnel (like HAProxy's pre-1.5 tunnel mode),
+    so later requests go unparsed to the same member over the same connection; otherwise both close.
+
+Failures (the answer always carries ``Connection: close`` and the client connection is then closed)
+  * no member (``pick`` gives None) or no member connectable (connect failure on one member, then one
+    more member tried): 503 with the virtual server's ``error-msg`` as body.
+  * the member resets or closes before a complete response head: 502; ``server-timeout`` while
+    waiting for it: 504. After the response head went out, a failure just closes the client
+    connection (the client sees a truncated body).
+  * a reused member connection that fails before any response byte is retried once on a fresh
+    connection to the same member, for GET/HEAD/OPTIONS without a body (the stale keep-alive race);
+    if that fresh connect fails the answer is 502.
+  * ``http-request-timeout`` elapsed before the head is complete: 408 if any byte came, silent
+    close otherwise; ``client-timeout`` idle in a request body: 408 (if no response started yet).
+
+Timeouts (profile, seconds)
+  ``http-keepalive-timeout`` for the first byte of a following request; ``http-request-timeout`` for
+  the whole head (from the connection start, or from the first byte of a following request), with
+  ``client-timeout`` also bounding each read; ``client-timeout`` per read of a request body and per
+  write to the client; ``server-timeout`` per read from or write to the member (while a body is being
+  uploaded the upload's progress re-arms the wait for the response); ``connect-timeout`` per connect.
+  After ``101 Switching Protocols`` the tunnel's idle timeout is max(client-timeout, server-timeout).
+
+WebSocket
+  An HTTP/1.1 GET with ``Upgrade: websocket`` and ``Connection: upgrade`` is load balanced like any
+  request and forwarded with both headers intact (other ``Upgrade`` requests have the header
+  removed, as nginx does). A ``101`` answer is relayed with all its headers and the connection
+  becomes a tunnel; bytes each side sent early (h11's ``trailing_data``) go first. Any other answer
+  is relayed as normal HTTP and the client connection stays an HTTP connection.
+
+Every connection is guarded: nothing raised while serving one client connection escapes
+``serve_http`` (it is logged at debug level), and both streams are closed on the way out.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Hashable, Protocol
+
+import h11
+import trio
+
+from .http_message import (
+    Rejected,
+    error_response,
+    has_request_body,
+    host_without_port,
+    inspect_request_head,
+    is_websocket_upgrade,
+    keepalive_hint,
+    request_headers_upstream,
+    response_headers_downstream,
+    split_target,
+)
+from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool
+from .http_tunnel import splice
+from .lb import PickContext
+from .spec import MemberSpec, VirtualServerSpec
+
+__all__ = [
+    "ClientGone",
+    "IdlePool",
+    "NoServer",
+    "ProxyError",
+    "Upstream",
+    "UpstreamFailed",
+    "close_idle_connections",
+    "idle_pool",
+    "serve_http",
+]
+
+log = logging.getLogger(__name__)
+
+CHUNK = 65536  # read size on both sides: the most a connection holds in flight per direction
+UPSTREAM_MAX_HEAD = 65536  # response heads (big Set-Cookie sets) may exceed the request cap
+MIN_REQUEST_HEAD = 1024
+LINGER = 2.0  # after an error answer, how long to drain the client before closing
+LINGER_BYTES = 1 << 20
+IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS"})
+_STREAM_ERRORS = (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError, OSError)
+
+
+class Upstream(Protocol):
+    """What the runtime provides for one virtual server: member choice, connections, counters."""
+
+    def pick(self, ctx: PickContext) -> MemberSpec | None: ...
+
+    async def connect(self, member: MemberSpec, host_header: str) -> trio.abc.Stream:
+        """A new connection to ``member`` (TLS when its pool asks). ``host_header`` is the request's
+        Host without port, lower-cased ('' without one): the SNI to forward when
+        ``ssl-sni-forward`` is enabled. Raises on failure; the proxy applies connect-timeout."""
+        ...
+
+    def acquire(self, member: MemberSpec) -> None: ...
+
+    def release(self, member: MemberSpec) -> None: ...
+
+
+class ProxyError(Exception):
+    """Ends the current exchange; ``status`` is what the client gets if no response has started."""
+
+    status = 502
+
+
+class ClientGone(ProxyError):
+    """The client closed, reset or stalled: nothing more can be said to it."""
+
+
+class ClientFailed(ProxyError):
+    """The client broke the protocol or went idle inside a request body."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class UpstreamFailed(ProxyError):
+    """The member failed; ``stale`` when no response byte had arrived (retry candidate)."""
+
+    def __init__(self, status: int, reason: str, *, stale: bool = False) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.stale = stale
+
+
+class NoServer(ProxyError):
+    """No member to pick, or none could be connected."""
+
+    status = 503
+
+
+@dataclass(eq=False)
+class _Exchange:
+    """Mutable state of one request/response crossing the proxy."""
+
+    body: bool
+    response_started: bool = False  # the client's h11 has left SEND_RESPONSE: no error answer now
+    upstream_bytes: bool = False  # any byte came from the member
+    request_complete: bool = False  # the whole request (head, body, end) was written to the member
+    client_chunked: bool = False  # the response goes to the client chunked (trailers allowed)
+    server_wait: trio.CancelScope | None = None
+    error: ProxyError | None = None
+
+    def fail(self, exc: ProxyError) -> None:
+        if self.error is None:
+            self.error = exc
+
+
+_TUNNEL = "tunnel"
+_DONE = "done"
+
+
+class _Session:
+    """One client connection: a loop of exchanges, then maybe a tunnel."""
+
+    def __init__(
+        self,
+        client: trio.abc.Stream,
+        peer: tuple[str, int],
+        local: tuple[str, int],
+        vs: VirtualServerSpec,
+        upstream: Upstream,
+        pool: IdlePool,
+    ) -> None:
+        self.client = client
+        self.peer = peer
+        self.local = local
+        self.vs = vs
+        self.profile = vs.profile
+        self.upstream = upstream
+        self.pool = pool
+        self.mode = self.profile.http_mode.lower()
+        self.max_head = max(self.profile.bufsize, MIN_REQUEST_HEAD)
+        self.cconn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head)
+        self.linger = False  # drain the client before closing (it may still be sending)
+        self.open_upstream: UpstreamConnection | None = None  # closed on the way out unless parked
+
+    # ---- client side -------------------------------------------------------------------------
+
+    async def _recv_client(self) -> bytes:
+        try:
+            return await self.client.receive_some(CHUNK)
+        except _STREAM_ERRORS as exc:
+            raise ClientGone(f"client receive: {exc!r}") from exc
+
+    async def _send_client(self, data: bytes) -> None:
+        if not data:
+            return
+        with trio.move_on_after(self.profile.client_timeout) as scope:
+            try:
+                await self.client.send_all(data)
+            except _STREAM_ERRORS as exc:
+                raise ClientGone(f"client send: {exc!r}") from exc
+        if scope.cancelled_caught:
+            raise ClientGone("client-timeout while sending")
+
+    async def _answer(self, status: int, body: str = "", head_only: bool = False) -> None:
+        """The ADC's own answer; the connection closes after it."""
+        self.linger = True
+        log.debug("answering %s to %s:%s", status, *self.peer)
+        await self._send_client(error_response(status, body, head_only=head_only))
+
+    async def _receive_head(self, first: bool) -> h11.Request | None:
+        """The next request head, or None when the client is done (closed, idle, timed out)."""
+        conn = self.cconn
+        profile = self.profile
+        got = bool(conn.trailing_data[0])
+        if not first and not got:
+            data = None
+            with trio.move_on_after(profile.keepalive_timeout):
+                data = await self._recv_client()
+            if not data:  # keep-alive timeout or a clean close between requests
+                return None
+            conn.receive_data(data)
+            got = True
+        deadline = trio.current_time() + profile.request_timeout
+        checked = False
+        while True:
+            if not checked and got:
+                checked = inspect_request_head(conn.trailing_data[0], profile.max_headers, self.max_head)
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                data = None
+                with trio.move_on_at(min(deadline, trio.current_time() + profile.client_timeout)):
+                    data = await self._recv_client()
+                if data is None:
+                    if got:
+                        raise Rejected(408, "request head not received in time")
+                    return None
+                got = got or bool(data)
+                conn.receive_data(data)
+                continue
+            if type(event) is h11.Request:
+                return event
+            return None  # ConnectionClosed
+
+    # ---- member side -------------------------------------------------------------------------
+
+    def _pool_key(self, member: MemberSpec, host_header: str) -> Hashable:
+        tls = member.tls if member.tls is not None else self.vs.pool.tls
+        sni = host_without_port(host_header) if tls is not None and tls.sni_forward else ""
+        return (member.ident, tls, sni)
+
+    def _pick(self, ctx: PickContext, tried: set[str]) -> MemberSpec | None:
+        for _ in range(max(1, len(self.vs.pool.members))):
+            member = self.upstream.pick(ctx)
+            if member is None or member.ident not in tried:
+                return member
+        return None
+
+    async def _connect(self, member: MemberSpec, host_header: str) -> UpstreamConnection:
+        try:
+            with trio.fail_after(self.profile.connect_timeout):
+                stream = await self.upstream.connect(member, host_without_port(host_header))
+        except Exception as exc:  # refused, unreachable, TLS failure, connect-timeout
+            log.debug("connect to %s failed: %r", member.ident, exc)
+            raise NoServer(f"connect to {member.ident}: {exc!r}") from exc
+        conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=UPSTREAM_MAX_HEAD)
+        return UpstreamConnection(stream, conn, member, self._pool_key(member, host_header))
+
+    async def _open(self, ctx: PickContext, host_header: str) -> UpstreamConnection:
+        """An idle or new connection to a picked member; a failed connect moves on to one more member."""
+        tried: set[str] = set()
+        for _ in range(2):
+            member = self._pick(ctx, tried)
+            if member is None:
+                break
+            tried.add(member.ident)
+            parked = await self.pool.take(self._pool_key(member, host_header))
+            if parked is not None:
+                return parked
+            try:
+                return await self._connect(member, host_header)
+            except NoServer:
+                continue
+        raise NoServer("no member available")
+
+    async def _send_upstream(self, uc: UpstreamConnection, data: bytes, ex: _Exchange) -> None:
+        if not data:
+            return
+        with trio.move_on_after(self.profile.server_timeout) as scope:
+            try:
+                await uc.stream.send_all(data)
+            except _STREAM_ERRORS as exc:
+                raise UpstreamFailed(502, f"member send: {exc!r}", stale=not ex.upstream_bytes) from exc
+        if scope.cancelled_caught:
+            raise UpstreamFailed(504, "server-timeout while sending")
+        if ex.server_wait is not None:  # upload progress: the member is alive
+            ex.server_wait.deadline = trio.current_time() + self.profile.server_timeout
+
+    async def _recv_upstream(self, uc: UpstreamConnection, ex: _Exchange) -> bytes:
+        with trio.CancelScope(deadline=trio.current_time() + self.profile.server_timeout) as scope:
+            ex.server_wait = scope
+            try:
+                data = await uc.stream.receive_some(CHUNK)
+            except _STREAM_ERRORS as exc:
+                raise UpstreamFailed(502, f"member receive: {exc!r}", stale=not ex.upstream_bytes) from exc
+            finally:
+                ex.server_wait = None
+            if data:
+                ex.upstream_bytes = True
+            return data
+        raise UpstreamFailed(504, "server-timeout")
+
+    async def _park_or_close(self, uc: UpstreamConnection, ex: _Exchange) -> None:
+        """Back to the idle pool when the member kept the connection alive and it is clean."""
+        conn = uc.conn
+        self.open_upstream = None
+        if (
+            ex.request_complete
+            and self.mode != "serverclose"
+            and conn.our_state is h11.DONE
+            and conn.their_state is h11.DONE
+            and not conn.trailing_data[0]
+        ):
+            conn.start_next_cycle()
+            uc.requests += 1
+            await self.pool.put(uc)
+        else:
+            await trio.aclose_forcefully(uc.stream)
+
+    # ---- one exchange --------------------------------------------------------------------------
+
+    async def _upload(self, uc: UpstreamConnection, ex: _Exchange) -> None:
+        """Client body -> member, event by event."""
+        conn = self.cconn
+        while True:
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise ClientFailed(exc.error_status_hint, str(exc)) from exc
+            if event is h11.NEED_DATA:
+                data = None
+                with trio.move_on_after(self.profile.client_timeout):
+                    data = await self._recv_client()
+                if data is None:
+                    raise ClientFailed(408, "client-timeout in the request body")
+                if not data:
+                    raise ClientGone("client closed inside the request body")
+                conn.receive_data(data)
+                continue
+            kind = type(event)
+            if kind is not h11.Data and kind is not h11.EndOfMessage:
+                raise ClientGone(f"unexpected {event!r} inside the request body")
+            try:
+                await self._send_upstream(uc, uc.conn.send(event), ex)  # type: ignore[arg-type]
+            except UpstreamFailed as exc:
+                # stop uploading; the download side reports what the member says (or its failure)
+                log.debug("upload to %s stopped: %s", uc.member.ident, exc)
+                return
+            if kind is h11.EndOfMessage:
+                ex.request_complete = True
+                return
+
+    async def _download(self, uc: UpstreamConnection, ex: _Exchange, method: bytes) -> str:
+        """Member response -> client; returns _DONE, or _TUNNEL after a relayed 101."""
+        sconn = uc.conn
+        cconn = self.cconn
+        while True:
+            try:
+                event = sconn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise UpstreamFailed(502, f"member: {exc}", stale=not ex.upstream_bytes) from exc
+            if event is h11.NEED_DATA:
+                sconn.receive_data(await self._recv_upstream(uc, ex))
+                continue
+            kind = type(event)
+            try:
+                if kind is h11.Data:
+                    await self._send_client(cconn.send(event))  # type: ignore[arg-type]
+                elif kind is h11.Response:
+                    raw = event.headers.raw_items()  # type: ignore[union-attr]
+                    status = event.status_code  # type: ignore[union-attr]
+                    hint = keepalive_hint(raw)
+                    if hint is not None:
+                        uc.max_idle = hint - 1.0
+                    ex.client_chunked = (
+                        cconn.their_http_version == b"1.1"
+                        and method != b"HEAD"
+                        and status not in (204, 304)
+                        and any(n == b"transfer-encoding" for n, _ in event.headers)  # type: ignore[union-attr]
+                    )
+                    response = h11.Response(
+                        status_code=status,
+                        headers=response_headers_downstream(raw),
+                        reason=event.reason,  # type: ignore[union-attr]
+                    )
+                    ex.response_started = True
+                    await self._send_client(cconn.send(response))
+                elif kind is h11.InformationalResponse:
+                    status = event.status_code  # type: ignore[union-attr]
+                    info = h11.InformationalResponse(
+                        status_code=status,
+                        headers=response_headers_downstream(
+                            event.headers.raw_items(), switching=status == 101  # type: ignore[union-attr]
+                        ),
+                        reason=event.reason,  # type: ignore[union-attr]
+                    )
+                    if status == 101:
+                        ex.response_started = True
+                        await self._send_client(cconn.send(info))
+                        return _TUNNEL
+                    if cconn.their_http_version == b"1.1":
+                        await self._send_client(cconn.send(info))
+                elif kind is h11.EndOfMessage:
+                    trailers = event.headers if ex.client_chunked else []  # type: ignore[union-attr]
+                    await self._send_client(cconn.send(h11.EndOfMessage(headers=trailers)))
+                    return _DONE
+                else:  # ConnectionClosed or PAUSED without a 101
+                    raise UpstreamFailed(502, f"member: unexpected {event!r}", stale=not ex.upstream_bytes)
+            except h11.LocalProtocolError as exc:  # the member's answer cannot be relayed as is
+                raise UpstreamFailed(502, f"cannot relay: {exc}") from exc
+
+    async def _forward(self, request: h11.Request, uc: UpstreamConnection, ex: _Exchange) -> str:
+        data = uc.conn.send(request)
+        if not ex.body:
+            data += uc.conn.send(h11.EndOfMessage())
+        await self._send_upstream(uc, data, ex)
+        if not ex.body:
+            ex.request_complete = True
+            return await self._download(uc, ex, request.method)
+        result: list[str] = []
+
+        async def upload(scope: trio.CancelScope) -> None:
+            try:
+                await self._upload(uc, ex)
+            except ProxyError as exc:
+                ex.fail(exc)
+                scope.cancel()
+
+        async def download(scope: trio.CancelScope) -> None:
+            try:
+                result.append(await self._download(uc, ex, request.method))
+            except ProxyError as exc:
+                ex.fail(exc)
+            scope.cancel()  # done or failed: an unfinished upload is abandoned
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(upload, nursery.cancel_scope)
+            nursery.start_soon(download, nursery.cancel_scope)
+        if ex.error is not None:
+            raise ex.error
+        return result[0]
+
+    async def _exchange(self, request: h11.Request, upstream_request: h11.Request, uc: UpstreamConnection, body: bool) -> bool:
+        """Forward one request on ``uc`` (retrying a stale reuse once); True to keep the client."""
+        retryable = request.method in IDEMPOTENT and not body
+        host_header = request_host(request)
+        self.open_upstream = uc
+        for attempt in (1, 2):
+            ex = _Exchange(body=body)
+            try:
+                outcome = await self._forward(upstream_request, uc, ex)
+                break
+            except UpstreamFailed as exc:
+                await trio.aclose_forcefully(uc.stream)
+                self.open_upstream = None
+                if exc.stale and uc.reused and retryable and attempt == 1:
+                    log.debug("stale keep-alive connection to %s, retrying on a new one", uc.member.ident)
+                    try:
+                        uc = await self._connect(uc.member, host_header)
+                    except NoServer:
+                        await self._answer(502, head_only=request.method == b"HEAD")
+                        return False
+                    self.open_upstream = uc
+                    continue
+                log.debug("member %s failed: %s", uc.member.ident, exc)
+                if not ex.response_started:
+                    await self._answer(exc.status, head_only=request.method == b"HEAD")
+                return False
+            except ClientFailed as exc:
+                if not ex.response_started:
+                    await self._answer(exc.status, str(exc))
+                return False
+        if outcome == _TUNNEL:
+            await self._tunnel(uc)
+            return False
+        cconn = self.cconn
+        client_alive = cconn.our_state is h11.DONE and cconn.their_state is h11.DONE
+        if self.mode == "onceonly":
+            sconn = uc.conn
+            if client_alive and ex.request_complete and sconn.our_state is h11.DONE and sconn.their_state is h11.DONE:
+                cconn.start_next_cycle()
+                sconn.start_next_cycle()
+                await self._tunnel(uc)
+            else:
+                self.open_upstream = None
+                await trio.aclose_forcefully(uc.stream)
+            return False
+        await self._park_or_close(uc, ex)
+        if client_alive:
+            cconn.start_next_cycle()
+        elif cconn.their_state is h11.SEND_BODY:
+            self.linger = True  # answered before the whole body came: drain it before closing
+        return client_alive
+
+    async def _tunnel(self, uc: UpstreamConnection) -> None:
+        idle = max(self.profile.client_timeout, self.profile.server_timeout)
+        try:
+            await splice(self.client, uc.stream, self.cconn.trailing_data[0], uc.conn.trailing_data[0], idle)
+        finally:
+            self.open_upstream = None
+            await trio.aclose_forcefully(uc.stream)
+
+    async def _handle(self, request: h11.Request) -> bool:
+        """Route and forward one request; True when the client connection stays open."""
+        profile = self.profile
+        host_header = request_host(request)
+        path, full = split_target(request.target)
+        ctx = PickContext(
+            client_ip=self.peer[0],
+            client_port=self.peer[1],
+            dest_ip=self.local[0],
+            dest_port=self.local[1],
+            host=host_without_port(host_header),
+            uri=path,
+            full_uri=full,
+        )
+        body = has_request_body(request)
+        websocket = is_websocket_upgrade(request) and not body
+        head_only = request.method == b"HEAD"
+        try:
+            upstream_request = h11.Request(
+                method=request.method,
+                target=request.target,
+                headers=request_headers_upstream(
+                    request.headers.raw_items(),
+                    websocket=websocket,
+                    server_close=self.mode == "serverclose",
+                    default_host=_host_port(self.local),
+                    xff=(profile.xff_name, self.peer[0]) if profile.xff else None,
+                ),
+            )
+        except h11.LocalProtocolError as exc:
+            await self._answer(400, str(exc), head_only)
+            return False
+        if not body:
+            event = self.cconn.next_event()  # a bodiless request's end is already here
+            if type(event) is not h11.EndOfMessage:  # pragma: no cover - h11 guarantees it
+                await self._answer(400, head_only=head_only)
+                return False
+        try:
+            uc = await self._open(ctx, host_header)
+        except NoServer as exc:
+            log.debug("%s: %s", self.vs.name, exc)
+            await self._answer(503, self.vs.error_msg, head_only)
+            return False
+        member = uc.member
+        self.upstream.acquire(member)
+        try:
+            return await self._exchange(request, upstream_request, uc, body)
+        finally:
+            self.upstream.release(member)
+
+    # ---- the connection ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        first = True
+        while True:
+            try:
+                request = await self._receive_head(first)
+            except Rejected as exc:
+                await self._answer(exc.status, exc.reason)
+                return
+            except h11.RemoteProtocolError as exc:
+                await self._answer(exc.error_status_hint, str(exc))
+                return
+            if request is None:
+                return
+            first = False
+            if not await self._handle(request):
+                return
+
+    async def close(self) -> None:
+        try:
+            if self.open_upstream is not None:
+                await trio.aclose_forcefully(self.open_upstream.stream)
+            if self.linger and isinstance(self.client, trio.abc.HalfCloseableStream):
+                # let the answer reach the client before the close: unread input would turn the
+                # close into a reset that can destroy it
+                with trio.move_on_after(LINGER):
+                    await self.client.send_eof()
+                    drained = 0
+                    while drained < LINGER_BYTES:
+                        data = await self.client.receive_some(CHUNK)
+                        if not data:
+                            break
+                        drained += len(data)
+        except _STREAM_ERRORS:
+            pass
+        finally:
+            await trio.aclose_forcefully(self.client)
+
+
+def request_host(request: h11.Request) -> str:
+    for name, value in request.headers:
+        if name == b"host":
+            return value.decode("latin-1")
+    return ""
+
+
+def _host_port(addr: tuple[str, int]) -> str:
+    host = f"[{addr[0]}]" if ":" in addr[0] else addr[0]
+    return f"{host}:{addr[1]}"
+
+
+async def serve_http(
+    client: trio.abc.Stream,
+    peer: tuple[str, int],
+    local: tuple[str, int],
+    vs: VirtualServerSpec,
+    upstream: Upstream,
+    *,
+    pool: IdlePool | None = None,
+) -> None:
+    """Serve one client connection of an HTTP virtual server until it closes; never raises.
+
+    ``pool`` defaults to this trio run's shared idle pool (``idle_pool()``); call
+    ``close_idle_connections()`` at shutdown.
+    """
+    session = _Session(client, peer, local, vs, upstream, pool if pool is not None else idle_pool())
+    try:
+        await session.run()
+    except Exception as exc:  # one connection's trouble never reaches the listener
+        log.debug("http connection %s:%s -> %s ended: %r", peer[0], peer[1], vs.name, exc)
+    finally:
+        await session.close()
