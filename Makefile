@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA_DIR ?= $(HOME)/.local/share/adc
 
-.PHONY: run test bench clean setup
+.PHONY: run test bench clean setup tools
 
 setup: $(STAMP)
 
@@ -19,7 +19,12 @@ $(STAMP): setup.cfg pyproject.toml
 run: $(STAMP)
 	$(BIN)/adc --data-dir $(DATA_DIR)
 
-test: $(STAMP)
+# Tests drive real clients; curl comes from Debian's packages when the machine lacks it.
+tools:
+	@command -v curl >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && apt-get install -y -qq curl >/dev/null) || echo "warning: curl is missing"; }
+
+test: $(STAMP) tools
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
