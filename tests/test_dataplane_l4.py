@@ -209,3 +209,26 @@ def test_a_bad_client_does_not_hurt_the_listener() -> None:
             c.close()
         with connect(ip, port) as c:
             assert recv_until(c, b"ok") == b"ok"
+
+
+def test_connection_limits_per_virtual_server_and_per_member() -> None:
+    with backends(echo(b"A:"), echo(b"B:")) as (a, b), appliance() as app:
+        s = app.session()
+        run(s, pool_script("p", [a.port, b.port], member_extra={1: "set connection-limit 1", 2: "set connection-limit 1"}))
+        ip, port = vs_ip(), free_port()
+        run(s, vs_script("vs", ip, port, "p"))
+        first, second = connect(ip, port), connect(ip, port)
+        assert {recv_until(first, b":"), recv_until(second, b":")} == {b"A:", b"B:"}
+        with connect(ip, port) as third:  # both members are at their limit: nothing to connect to
+            assert recv_all(third) == b""
+        first.close()
+        second.close()
+        run(s, "config load-balance pool\nedit p\nconfig pool_member\nedit 1\nset connection-limit 0\nnext\nedit 2\nset connection-limit 0\nend\nend")
+        run(s, "config load-balance virtual-server\nedit vs\nset connection-limit 2\nend")
+        held = [connect(ip, port) for _ in range(2)]
+        for c in held:
+            assert recv_until(c, b":") in (b"A:", b"B:")
+        with connect(ip, port) as over:  # the VS limit: closed at once
+            assert recv_all(over) == b""
+        for c in held:
+            c.close()
