@@ -36,6 +36,7 @@ Failures (the answer always carries ``Connection: close`` and the client connect
   * a reused member connection that fails before any response byte is retried once on a fresh
     connection to the same member, for GET/HEAD/OPTIONS without a body (the stale keep-alive race);
     if that fresh connect fails the answer is 502.
+  * ``CONNECT``: 405 (this is a reverse proxy).
   * ``http-request-timeout`` elapsed before the head is complete: 408 if any byte came, silent
     close otherwise; ``client-timeout`` idle in a request body: 408 (if no response started yet).
 
@@ -265,7 +266,8 @@ class _Session:
     def _pool_key(self, member: MemberSpec, host_header: str) -> Hashable:
         tls = member.tls if member.tls is not None else self.vs.pool.tls
         sni = host_without_port(host_header) if tls is not None and tls.sni_forward else ""
-        return (member.ident, tls, sni)
+        # a member with port 0 is reached on the port the client connected to
+        return (member.ident, member.port or self.local[1], tls, sni)
 
     def _pick(self, ctx: PickContext, tried: set[str]) -> MemberSpec | None:
         for _ in range(max(1, len(self.vs.pool.members))):
@@ -379,21 +381,28 @@ class _Session:
                 return
 
     async def _download(self, uc: UpstreamConnection, ex: _Exchange, method: bytes) -> str:
-        """Member response -> client; returns _DONE, or _TUNNEL after a relayed 101."""
+        """Member response -> client; returns _DONE, or _TUNNEL after a relayed 101.
+
+        What one read from the member produces (head, body piece, end) goes out in one write.
+        """
         sconn = uc.conn
         cconn = self.cconn
+        out: list[bytes] = []
         while True:
             try:
                 event = sconn.next_event()
             except h11.RemoteProtocolError as exc:
                 raise UpstreamFailed(502, f"member: {exc}", stale=not ex.upstream_bytes) from exc
             if event is h11.NEED_DATA:
+                if out:
+                    await self._send_client(out[0] if len(out) == 1 else b"".join(out))
+                    out.clear()
                 sconn.receive_data(await self._recv_upstream(uc, ex))
                 continue
             kind = type(event)
             try:
                 if kind is h11.Data:
-                    await self._send_client(cconn.send(event))  # type: ignore[arg-type]
+                    out.append(cconn.send(event))  # type: ignore[arg-type]
                 elif kind is h11.Response:
                     raw = event.headers.raw_items()  # type: ignore[union-attr]
                     status = event.status_code  # type: ignore[union-attr]
@@ -412,7 +421,7 @@ class _Session:
                         reason=event.reason,  # type: ignore[union-attr]
                     )
                     ex.response_started = True
-                    await self._send_client(cconn.send(response))
+                    out.append(cconn.send(response))  # type: ignore[arg-type]
                 elif kind is h11.InformationalResponse:
                     status = event.status_code  # type: ignore[union-attr]
                     info = h11.InformationalResponse(
@@ -424,13 +433,14 @@ class _Session:
                     )
                     if status == 101:
                         ex.response_started = True
-                        await self._send_client(cconn.send(info))
+                        await self._send_client(cconn.send(info))  # type: ignore[arg-type]
                         return _TUNNEL
                     if cconn.their_http_version == b"1.1":
-                        await self._send_client(cconn.send(info))
+                        out.append(cconn.send(info))  # type: ignore[arg-type]
                 elif kind is h11.EndOfMessage:
                     trailers = event.headers if ex.client_chunked else []  # type: ignore[union-attr]
-                    await self._send_client(cconn.send(h11.EndOfMessage(headers=trailers)))
+                    out.append(cconn.send(h11.EndOfMessage(headers=trailers)))  # type: ignore[arg-type]
+                    await self._send_client(b"".join(out))
                     return _DONE
                 else:  # ConnectionClosed or PAUSED without a 101
                     raise UpstreamFailed(502, f"member: unexpected {event!r}", stale=not ex.upstream_bytes)
@@ -531,6 +541,9 @@ class _Session:
     async def _handle(self, request: h11.Request) -> bool:
         """Route and forward one request; True when the client connection stays open."""
         profile = self.profile
+        if request.method == b"CONNECT":  # a reverse proxy opens no tunnels on request
+            await self._answer(405, "CONNECT is not allowed")
+            return False
         host_header = request_host(request)
         path, full = split_target(request.target)
         ctx = PickContext(
