@@ -3,7 +3,7 @@
 Design: two h11 state machines per exchange, one facing the client (``h11.SERVER``) and one facing
 the chosen member (``h11.CLIENT``), and a trio pump between them. The pump is the only code that
 touches a stream; header rules live in ``http_message`` (pure functions), idle member connections in
-``http_pool``, the post-upgrade tunnel in ``http_tunnel``. The runtime supplies the ``Upstream``
+``http_pool``, the byte tunnel in ``tunnel``. The runtime supplies the ``Upstream``
 (picking, connecting, counting) and calls ``serve_http`` once per accepted (and already
 TLS-terminated) client connection.
 
@@ -80,7 +80,7 @@ from .http_message import (
     split_target,
 )
 from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool
-from .http_tunnel import splice
+from .tunnel import splice
 from .lb import PickContext
 from .spec import MemberSpec, VirtualServerSpec
 

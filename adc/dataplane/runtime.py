@@ -27,7 +27,7 @@ import trio
 
 from .lb import Counters, PickContext, Picker, make_picker
 from .spec import DataplaneSpec, MemberSpec, UpstreamTLS, VirtualServerSpec
-from .tcp_proxy import tunnel
+from .tunnel import splice
 
 log = logging.getLogger("adc.dataplane")
 
@@ -311,7 +311,7 @@ class Dataplane:
                     continue
                 try:
                     timeout = rt.spec.profile.tcp_session_timeout
-                    await tunnel(client, upstream, timeout if timeout > 0 else math.inf)
+                    await splice(client, upstream, b"", b"", timeout if timeout > 0 else math.inf)
                 finally:
                     await trio.aclose_forcefully(upstream)
                 return

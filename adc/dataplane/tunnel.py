@@ -1,4 +1,4 @@
-"""The byte tunnel an HTTP connection becomes after ``101 Switching Protocols`` (or in OnceOnly mode).
+"""The byte tunnel: Layer-4 sessions, and an HTTP connection after ``101 Switching Protocols`` (or in OnceOnly mode).
 
 ``splice`` copies both directions until both have ended. Bytes already read past the HTTP exchange
 (h11's ``trailing_data`` on each side) are sent first. An end of stream on one side is passed on as a
