@@ -50,7 +50,7 @@ from .http_servers import (
 )
 
 CURL = shutil.which("curl") or "/usr/bin/curl"
-BIG_MB = int(os.environ.get("ADC_HTTP_BIG_MB", "200"))
+BIG_MB = int(os.environ.get("ADC_HTTP_BIG_MB", "1024"))  # 1 GB each way, as the issue asks
 
 
 @pytest.fixture
