@@ -13,6 +13,7 @@ import trio
 import trio.testing
 
 from adc.dataplane.http_pool import IdlePool
+from adc.dataplane.http_proxy import UpstreamHooks
 from adc.dataplane.http_proxy import serve_http
 from adc.dataplane.lb import PickContext
 from adc.dataplane.spec import MemberSpec, PoolSpec, ProfileSpec, VirtualServerSpec
@@ -61,7 +62,7 @@ def make_vs(members: list[MemberSpec], **profile: object) -> VirtualServerSpec:
 # ---- upstream ------------------------------------------------------------------------------------
 
 
-class RRUpstream:
+class RRUpstream(UpstreamHooks):
     """Round robin over the members, plain TCP; counts picks and active requests."""
 
     def __init__(self, members: list[MemberSpec], connector: Callable[[MemberSpec], object] | None = None) -> None:

@@ -61,6 +61,7 @@ Every connection is guarded: nothing raised while serving one client connection 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Hashable, Protocol
 
@@ -107,6 +108,34 @@ IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS"})
 _STREAM_ERRORS = (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError, OSError)
 
 
+@dataclass(frozen=True)
+class ExchangeRecord:
+    """One request as the proxy saw it: for statistics and the traffic log."""
+
+    vs: str
+    client: tuple[str, int]
+    member: MemberSpec | None
+    method: str
+    target: str
+    host: str
+    status: int  # 0 when no answer went out
+    request_bytes: int  # body bytes from the client
+    response_bytes: int  # body bytes to the client
+    started: float  # wall clock (time.time())
+    duration: float  # seconds
+
+
+class UpstreamHooks:
+    """Defaults for the hooks of an ``Upstream`` (inherit them): they change nothing."""
+
+    def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        """The member's response headers as the client gets them (persistence adds its cookie here)."""
+        return headers
+
+    def exchange_done(self, record: ExchangeRecord) -> None:
+        """Called once per request, answered or not."""
+
+
 class Upstream(Protocol):
     """What the runtime provides for one virtual server: member choice, connections, counters."""
 
@@ -121,6 +150,10 @@ class Upstream(Protocol):
     def acquire(self, member: MemberSpec) -> None: ...
 
     def release(self, member: MemberSpec) -> None: ...
+
+    def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]: ...
+
+    def exchange_done(self, record: ExchangeRecord) -> None: ...
 
 
 class ProxyError(Exception):
@@ -167,6 +200,10 @@ class _Exchange:
     client_chunked: bool = False  # the response goes to the client chunked (trailers allowed)
     server_wait: trio.CancelScope | None = None
     error: ProxyError | None = None
+    status: int = 0  # the member's status code, once its head has come
+    request_bytes: int = 0
+    response_bytes: int = 0
+    ctx: PickContext | None = None
 
     def fail(self, exc: ProxyError) -> None:
         if self.error is None:
@@ -201,6 +238,10 @@ class _Session:
         self.cconn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head)
         self.linger = False  # drain the client before closing (it may still be sending)
         self.open_upstream: UpstreamConnection | None = None  # closed on the way out unless parked
+        self.exchange: _Exchange | None = None  # the current request's (for its record)
+        self.ctx: PickContext | None = None
+        self.answered = 0  # a status the proxy answered itself for the current request
+        self.open_member: MemberSpec | None = None
 
     # ---- client side -------------------------------------------------------------------------
 
@@ -222,6 +263,7 @@ class _Session:
             raise ClientGone("client-timeout while sending")
 
     async def _answer(self, status: int, body: str = "", head_only: bool = False) -> None:
+        self.answered = status
         """The ADC's own answer; the connection closes after it."""
         self.linger = True
         log.debug("answering %s to %s:%s", status, *self.peer)
@@ -370,6 +412,8 @@ class _Session:
             kind = type(event)
             if kind is not h11.Data and kind is not h11.EndOfMessage:
                 raise ClientGone(f"unexpected {event!r} inside the request body")
+            if kind is h11.Data:
+                ex.request_bytes += len(event.data)  # type: ignore[union-attr]
             try:
                 await self._send_upstream(uc, uc.conn.send(event), ex)  # type: ignore[arg-type]
             except UpstreamFailed as exc:
@@ -402,6 +446,7 @@ class _Session:
             kind = type(event)
             try:
                 if kind is h11.Data:
+                    ex.response_bytes += len(event.data)  # type: ignore[union-attr]
                     out.append(cconn.send(event))  # type: ignore[arg-type]
                 elif kind is h11.Response:
                     raw = event.headers.raw_items()  # type: ignore[union-attr]
@@ -415,9 +460,13 @@ class _Session:
                         and status not in (204, 304)
                         and any(n == b"transfer-encoding" for n, _ in event.headers)  # type: ignore[union-attr]
                     )
+                    ex.status = status
+                    headers = response_headers_downstream(raw)
+                    if ex.ctx is not None:
+                        headers = self.upstream.response_headers(uc.member, ex.ctx, headers)
                     response = h11.Response(
                         status_code=status,
-                        headers=response_headers_downstream(raw),
+                        headers=headers,
                         reason=event.reason,  # type: ignore[union-attr]
                     )
                     ex.response_started = True
@@ -432,6 +481,7 @@ class _Session:
                         reason=event.reason,  # type: ignore[union-attr]
                     )
                     if status == 101:
+                        ex.status = 101
                         ex.response_started = True
                         await self._send_client(cconn.send(info))  # type: ignore[arg-type]
                         return _TUNNEL
@@ -484,7 +534,7 @@ class _Session:
         host_header = request_host(request)
         self.open_upstream = uc
         for attempt in (1, 2):
-            ex = _Exchange(body=body)
+            ex = self.exchange = _Exchange(body=body, ctx=self.ctx)
             try:
                 outcome = await self._forward(upstream_request, uc, ex)
                 break
@@ -539,7 +589,28 @@ class _Session:
             await trio.aclose_forcefully(uc.stream)
 
     async def _handle(self, request: h11.Request) -> bool:
-        """Route and forward one request; True when the client connection stays open."""
+        """Route and forward one request, then report it; True when the client connection stays open."""
+        self.exchange, self.ctx, self.answered = None, None, 0
+        started, t0 = time.time(), trio.current_time()
+        try:
+            return await self._route(request)
+        finally:
+            ex = self.exchange
+            self.upstream.exchange_done(ExchangeRecord(
+                vs=self.vs.name,
+                client=self.peer,
+                member=self.open_member,
+                method=request.method.decode("latin-1"),
+                target=request.target.decode("latin-1"),
+                host=request_host(request),
+                status=self.answered or (ex.status if ex else 0),
+                request_bytes=ex.request_bytes if ex else 0,
+                response_bytes=ex.response_bytes if ex else 0,
+                started=started,
+                duration=trio.current_time() - t0,
+            ))
+
+    async def _route(self, request: h11.Request) -> bool:
         profile = self.profile
         if request.method == b"CONNECT":  # a reverse proxy opens no tunnels on request
             await self._answer(405, "CONNECT is not allowed")
@@ -554,7 +625,10 @@ class _Session:
             host=host_without_port(host_header),
             uri=path,
             full_uri=full,
+            cookie="; ".join(v.decode("latin-1") for n, v in request.headers if n == b"cookie"),
         )
+        self.ctx = ctx
+        self.open_member = None
         body = has_request_body(request)
         websocket = is_websocket_upgrade(request) and not body
         head_only = request.method == b"HEAD"
@@ -584,7 +658,7 @@ class _Session:
             log.debug("%s: %s", self.vs.name, exc)
             await self._answer(503, self.vs.error_msg, head_only)
             return False
-        member = uc.member
+        member = self.open_member = uc.member
         self.upstream.acquire(member)
         try:
             return await self._exchange(request, upstream_request, uc, body)

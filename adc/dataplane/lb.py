@@ -61,7 +61,9 @@ class PickContext:
     dest_port: int
     host: str = ""  # HTTP Host header without the port
     uri: str = ""  # request target path, without the query
-    full_uri: str = ""  # path + query
+    full_uri: str = ""
+    cookie: str = ""  # the request's Cookie header(s), for cookie persistence
+    tls_session: bytes = b""  # the client's TLS session id, for SSL session id persistence  # path + query
 
 
 class MemberLoad(Protocol):

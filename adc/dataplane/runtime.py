@@ -25,7 +25,9 @@ from typing import Awaitable, Callable
 
 import trio
 
+from .http_proxy import ExchangeRecord, UpstreamHooks, serve_http
 from .lb import Counters, PickContext, Picker, make_picker
+from .observe import NullObserver, Observer, SessionInfo, counting
 from .spec import DataplaneSpec, MemberSpec, UpstreamTLS, VirtualServerSpec
 from .tunnel import splice
 
@@ -86,17 +88,22 @@ class VsRuntime:
         return server_context(self.spec.client_tls)
 
 
-class LiveUpstream:
+class LiveUpstream(UpstreamHooks):
     """The upstream an HTTP connection uses: each new request picks from the virtual server's
     *current* runtime (a commit's new pool or method applies to the next request on a keep-alive
     connection), while a request in flight keeps the member and runtime it picked.
     """
 
-    def __init__(self, plane: "Dataplane", name: str, rt: VsRuntime, local_port: int) -> None:
+    def __init__(self, plane: "Dataplane", name: str, rt: VsRuntime, local_port: int, info: SessionInfo) -> None:
         self.plane = plane
         self.name = name
         self.current = rt
         self.local_port = local_port  # for members with port 0 (the port the client connected to)
+        self.info = info
+
+    def exchange_done(self, record: ExchangeRecord) -> None:
+        self.info.member = record.member
+        self.plane.notify("exchange_done", self.info, record)
 
     def pick(self, ctx: PickContext) -> MemberSpec | None:
         self.current = self.plane.runtimes.get(self.name, self.current)
@@ -109,7 +116,9 @@ class LiveUpstream:
         self.current.release(member)
 
     async def connect(self, member: MemberSpec, host_header: str = "") -> trio.abc.Stream:
-        return await self.current.connect(member, host_header, self.local_port)
+        stream = await self.current.connect(member, host_header, self.local_port)
+        self.info.member_local = _local_address(stream)
+        return stream
 
 
 @dataclass
@@ -120,8 +129,20 @@ class Binding:
     scope: trio.CancelScope = field(default_factory=trio.CancelScope)
 
 
+def _local_address(stream: trio.abc.Stream) -> tuple[str, int] | None:
+    """The appliance's own address on a member connection (TLS or not), for the session list."""
+    inner = getattr(stream, "transport_stream", stream)
+    sock = getattr(inner, "socket", None)
+    try:
+        host, port = sock.getsockname()[:2] if sock is not None else (None, None)
+    except OSError:
+        return None
+    return (host, port) if host is not None else None
+
+
 class Dataplane:
-    def __init__(self) -> None:
+    def __init__(self, observer: Observer | None = None) -> None:
+        self.observer: Observer = observer if observer is not None else NullObserver()
         self.counters = Counters()
         self.runtimes: dict[str, VsRuntime] = {}
         self.bindings: dict[Address, Binding] = {}
@@ -263,6 +284,13 @@ class Dataplane:
                     continue
                 self._nursery.start_soon(self._handle, stream, rt, binding.address)
 
+    def notify(self, event: str, *args: object) -> None:
+        """Tell the observer; an observer's failure is logged, never raised into a connection."""
+        try:
+            getattr(self.observer, event)(*args)
+        except Exception:
+            log.exception("observer failed on %s", event)
+
     # ----------------------------------------------------------------- connections
     async def _handle(self, stream: trio.SocketStream, rt: VsRuntime, local: Address) -> None:
         """One client connection, guarded: whatever happens ends here."""
@@ -271,22 +299,25 @@ class Dataplane:
             await trio.aclose_forcefully(stream)
             return
         rt.live += 1
+        info: SessionInfo | None = None
         try:
             peer = stream.socket.getpeername()[:2]
-            client: trio.abc.Stream = stream
+            protocol = "https" if vs.mode == "http" and vs.client_tls is not None else vs.mode
+            idle = vs.profile.tcp_session_timeout if vs.mode == "tcp" else vs.profile.keepalive_timeout
+            info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle))
+            self.notify("session_opened", info)
+            client: trio.abc.Stream = counting(stream, info)
             if vs.client_tls is not None:
-                ssl_stream = trio.SSLStream(stream, rt.server_context(), server_side=True, https_compatible=True)
+                ssl_stream = trio.SSLStream(client, rt.server_context(), server_side=True, https_compatible=True)
                 with trio.move_on_after(vs.profile.client_timeout or 50) as hs:
                     await ssl_stream.do_handshake()
                 if hs.cancelled_caught:
                     return
                 client = ssl_stream
             if vs.mode == "http":
-                from .http_proxy import serve_http
-
-                await serve_http(client, (peer[0], peer[1]), local, vs, LiveUpstream(self, vs.name, rt, local[1]))
+                await serve_http(client, info.client, local, vs, LiveUpstream(self, vs.name, rt, local[1], info))
             else:
-                await self._serve_tcp(client, (peer[0], peer[1]), local, rt)
+                await self._serve_tcp(client, info, rt)
         except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError, OSError) as err:
             log.debug("connection to %s ended: %r", vs.name, err)
         except Exception:
@@ -294,8 +325,11 @@ class Dataplane:
         finally:
             rt.live -= 1
             await trio.aclose_forcefully(stream)
+            if info is not None:
+                self.notify("session_closed", info)
 
-    async def _serve_tcp(self, client: trio.abc.Stream, peer: Address, local: Address, rt: VsRuntime) -> None:
+    async def _serve_tcp(self, client: trio.abc.Stream, info: SessionInfo, rt: VsRuntime) -> None:
+        peer, local = info.client, info.local
         ctx = PickContext(client_ip=peer[0], client_port=peer[1], dest_ip=local[0], dest_port=local[1])
         tried: set[str] = set()
         for _ in range(CONNECT_ATTEMPTS):
@@ -309,6 +343,9 @@ class Dataplane:
                     upstream = await rt.connect(member, "", local[1])
                 except (OSError, trio.TooSlowError, trio.BrokenResourceError):
                     continue
+                info.member = member
+                info.member_local = _local_address(upstream)
+                self.notify("session_member", info, member)
                 try:
                     timeout = rt.spec.profile.tcp_session_timeout
                     await splice(client, upstream, b"", b"", timeout if timeout > 0 else math.inf)

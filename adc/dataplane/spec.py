@@ -17,6 +17,35 @@ from ..engine.view import View
 
 
 @dataclass(frozen=True)
+class HealthCheckSpec:
+    """One ``config system health-check`` entry, as the prober needs it (seconds for timers)."""
+
+    name: str
+    type: str  # tcp | http | https | tcp-echo | icmp | ...
+    port: int = 0  # 0 = the member's port
+    dest_addr: str = "0.0.0.0"  # 0.0.0.0 = the member itself
+    interval: int = 5
+    timeout: int = 3
+    retry: int = 3  # consecutive failures before down
+    up_retry: int = 1  # consecutive successes before up
+    method_type: str = "http_head"
+    send_string: str = "/"
+    receive_string: str = ""
+    status_code: int = 200
+    match_type: str = "match_string"
+    hostname: str = ""
+    http_version: str = "http_1.1"
+
+
+@dataclass(frozen=True)
+class HealthSpec:
+    """The checks that decide a member's health, and how they combine."""
+
+    checks: tuple[HealthCheckSpec, ...]
+    relation: str = "AND"  # AND: every check must pass; OR: one is enough
+
+
+@dataclass(frozen=True)
 class MemberSpec:
     """One pool member, resolved through its real server."""
 
@@ -30,6 +59,8 @@ class MemberSpec:
     connection_limit: int = 0  # 0 = no limit
     cookie: str = ""
     tls: "UpstreamTLS | None" = None  # per-member override (real-server-ssl-profile-inherit disable)
+    health: HealthSpec | None = None  # the checks in force for this member (pool's or its own); None = none
+    recover: int = 0  # seconds a member that came back up waits before it takes traffic
 
     @property
     def ident(self) -> str:
@@ -54,6 +85,7 @@ class PoolSpec:
     name: str
     members: tuple[MemberSpec, ...]
     tls: UpstreamTLS | None = None
+    health: HealthSpec | None = None  # the pool-level checks (members may override)
 
 
 @dataclass(frozen=True)
@@ -218,6 +250,38 @@ def _upstream_tls(r: _Reader, name: str) -> UpstreamTLS | None:
     )
 
 
+def _health_check(r: _Reader, name: str) -> HealthCheckSpec | None:
+    t = r.table("system.health-check")
+    e = r.entry(t.dotted, name)
+    if e is None:
+        return None
+    return HealthCheckSpec(
+        name=name,
+        type=r.s(t, e, "type"),
+        port=r.i(t, e, "port"),
+        dest_addr=r.s(t, e, "dest-addr") or "0.0.0.0",
+        interval=r.i(t, e, "interval", 5),
+        timeout=r.i(t, e, "timeout", 3),
+        retry=r.i(t, e, "retry", 3),
+        up_retry=r.i(t, e, "up-retry", 1),
+        method_type=r.s(t, e, "method-type") or "http_head",
+        send_string=r.s(t, e, "send-string") or "/",
+        receive_string=r.s(t, e, "receive-string"),
+        status_code=r.i(t, e, "status-code", 200),
+        match_type=r.s(t, e, "match-type") or "match_string",
+        hostname=r.s(t, e, "hostname"),
+        http_version=r.s(t, e, "http-version") or "http_1.1",
+    )
+
+
+def _health(r: _Reader, t: Table, e: Entry) -> HealthSpec | None:
+    """``health-check-ctrl``/``-list``/``-relation`` of a pool or a member; None when checks are off."""
+    if r.s(t, e, "health-check-ctrl") != "enable":
+        return None
+    checks = tuple(c for c in (_health_check(r, n) for n in r.t(t, e, "health-check-list")) if c is not None)
+    return HealthSpec(checks, r.s(t, e, "health-check-relation") or "AND") if checks else None
+
+
 def _pool(r: _Reader, name: str) -> PoolSpec | None:
     t = r.table("load-balance.pool")
     e = r.entry(t.dotted, name)
@@ -227,6 +291,7 @@ def _pool(r: _Reader, name: str) -> PoolSpec | None:
     rst = r.table("load-balance.real-server")
     assert mt is not None
     members = []
+    pool_health = _health(r, t, e)
     for m in e.children.get("pool_member", TableData()):
         rs_name = r.s(mt, m, "real-server")
         rs = r.entry(rst.dotted, rs_name)
@@ -249,9 +314,11 @@ def _pool(r: _Reader, name: str) -> PoolSpec | None:
                 connection_limit=r.i(mt, m, "connection-limit"),
                 cookie=r.s(mt, m, "pool_member_cookie") or rs_name,
                 tls=tls,
+                health=pool_health if r.s(mt, m, "health-check-inherit") != "disable" else _health(r, mt, m),
+                recover=r.i(mt, m, "recover"),
             )
         )
-    return PoolSpec(name, tuple(members), _upstream_tls(r, r.s(t, e, "real-server-ssl-profile")))
+    return PoolSpec(name, tuple(members), _upstream_tls(r, r.s(t, e, "real-server-ssl-profile")), pool_health)
 
 
 def _profile(r: _Reader, name: str) -> ProfileSpec | None:
