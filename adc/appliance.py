@@ -56,15 +56,24 @@ class Appliance:
         from .dataplane.runtime import Dataplane
         from .dataplane.spec import SpecCompiler
 
+        from .dataplane.stats import Stats
+        from .logs import LogFiles
+
         self.ensure_factory_cert()
         self._compiler = SpecCompiler(self.schema, self.cert_dir)
-        self.dataplane = Dataplane()
+        self.logs = LogFiles(self.base_dir)
+        self.stats = Stats(self.logs)
+        self.dataplane = Dataplane(observer=self.stats)
         self.dataplane.start()
         self.store.subscribe(self._reconcile)
         self.startup_notes = self._reconcile(self.store.generation, self.store, everything=True)
 
     def _reconcile(self, generation: int, store: ConfigStore, everything: bool = False) -> list[str]:
         change = store.last_change
+        if not everything:
+            what = "the whole configuration was replaced" if change is None else (
+                f"{' '.join(change.path)} {change.key or ''}: {'deleted' if change.entry is None else 'saved'}".replace("  ", " "))
+            self.logs.event("config", f"commit {generation}: {what}")
         if everything or change is None:
             self._compiler.invalidate()
         else:
@@ -107,6 +116,7 @@ class Appliance:
         if self.dataplane is not None:
             self.dataplane.stop()
             self.dataplane = None
+            self.logs.close()
         if self._datadir is not None:
             self._datadir.close()
             self._datadir = None

@@ -46,6 +46,8 @@ class Observer(Protocol):
 
     def session_closed(self, s: SessionInfo) -> None: ...
 
+    def health_changed(self, member: MemberSpec, up: bool, reason: str) -> None: ...
+
 
 class NullObserver:
     def session_opened(self, s: SessionInfo) -> None:
@@ -58,6 +60,9 @@ class NullObserver:
         pass
 
     def session_closed(self, s: SessionInfo) -> None:
+        pass
+
+    def health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
         pass
 
 

@@ -26,7 +26,9 @@ from typing import Awaitable, Callable
 import trio
 
 from .http_proxy import ExchangeRecord, UpstreamHooks, serve_http
+from .health import HealthMonitor
 from .lb import Counters, PickContext, Picker, make_picker
+from .persistence import PersistenceTable
 from .observe import NullObserver, Observer, SessionInfo, counting
 from .spec import DataplaneSpec, MemberSpec, UpstreamTLS, VirtualServerSpec
 from .tunnel import splice
@@ -40,15 +42,19 @@ CONNECT_ATTEMPTS = 3
 class VsRuntime:
     """One generation of one virtual server: what a connection needs, fixed at accept time."""
 
-    def __init__(self, spec: VirtualServerSpec, counters: Counters) -> None:
+    def __init__(self, spec: VirtualServerSpec, counters: Counters, persistence: PersistenceTable) -> None:
         self.spec = spec
         self.counters = counters
         self.picker: Picker = make_picker(spec.method, spec.pool)
+        self.persistence = persistence  # shared by the generations of a VS while its persistence is unchanged
         self.live = 0  # connections currently open
 
     # -- what the HTTP proxy and the tunnel call (the ``Upstream`` protocol) ---------------
     def pick(self, ctx: PickContext) -> MemberSpec | None:
-        return self.picker.pick(ctx, self.counters)
+        return self.persistence.pick(ctx, self.picker, self.counters, trio.current_time())
+
+    def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return self.persistence.response_headers(member, ctx, headers)
 
     def acquire(self, member: MemberSpec) -> None:
         self.counters.acquire(member.ident)
@@ -105,6 +111,9 @@ class LiveUpstream(UpstreamHooks):
         self.info.member = record.member
         self.plane.notify("exchange_done", self.info, record)
 
+    def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return self.current.response_headers(member, ctx, headers)
+
     def pick(self, ctx: PickContext) -> MemberSpec | None:
         self.current = self.plane.runtimes.get(self.name, self.current)
         return self.current.pick(ctx)
@@ -144,6 +153,7 @@ class Dataplane:
     def __init__(self, observer: Observer | None = None) -> None:
         self.observer: Observer = observer if observer is not None else NullObserver()
         self.counters = Counters()
+        self.health = HealthMonitor(self.counters, self._health_changed)
         self.runtimes: dict[str, VsRuntime] = {}
         self.bindings: dict[Address, Binding] = {}
         self._reported: set[tuple[str, str]] = set()
@@ -176,6 +186,7 @@ class Dataplane:
         self._stop = trio.Event()
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
+            nursery.start_soon(self.health.run)
             self._ready.set()
             await self._stop.wait()
             for binding in list(self.bindings.values()):
@@ -221,8 +232,13 @@ class Dataplane:
         runtimes: dict[str, VsRuntime] = {}
         for name, vs in spec.virtual_servers.items():
             old = self.runtimes.get(name)
-            runtimes[name] = old if old is not None and old.spec is vs else VsRuntime(vs, self.counters)
+            if old is not None and old.spec is vs:
+                runtimes[name] = old
+                continue
+            table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
+            runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
         self.runtimes = runtimes
+        self.health.update(m for vs in spec.virtual_servers.values() for m in vs.pool.members)
 
         wanted: dict[Address, str] = {}
         for name, vs in spec.virtual_servers.items():
@@ -283,6 +299,9 @@ class Dataplane:
                     await trio.aclose_forcefully(stream)
                     continue
                 self._nursery.start_soon(self._handle, stream, rt, binding.address)
+
+    def _health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
+        self.notify("health_changed", member, up, reason)
 
     def notify(self, event: str, *args: object) -> None:
         """Tell the observer; an observer's failure is logged, never raised into a connection."""

@@ -157,6 +157,7 @@ class VirtualServerSpec:
     connection_limit: int = 0
     error_msg: str = "Server-unavailable!"
     traffic_log: bool = False
+    max_persistence_entries: int = 262144
 
     @property
     def addresses(self) -> tuple[tuple[str, int], ...]:
@@ -424,6 +425,7 @@ def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerS
         connection_limit=r.i(t, e, "connection-limit"),
         error_msg=r.s(t, e, "error-msg") or "Server-unavailable!",
         traffic_log=r.s(t, e, "traffic-log") == "enable",
+        max_persistence_entries=r.i(t, e, "max-persistence-entries", 262144),
     )
 
 

@@ -38,7 +38,7 @@ KIND_HINTS = {
 def _path_words(s: "Session", done: tuple[str, ...], status: bool) -> Pairs:
     out = [(w, s.schema.help_for_word(done, w)) for w in s.schema.next_words(done)]
     if status:
-        for p, help_ in STATUS_PATHS.items():
+        for p, (help_, _) in STATUS_PATHS.items():
             if p[: len(done)] == done and len(p) > len(done) and p[len(done)] not in [w for w, _ in out]:
                 out.append((p[len(done)], help_ if len(p) == len(done) + 1 else p[len(done)]))
     return out

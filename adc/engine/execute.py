@@ -5,8 +5,7 @@ when it asks a question). Verbs the emulator does not have answer like an unknow
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..errors import AdcError, CommandFail, UnknownAction, UsageError
 from .reply import Reply
@@ -61,13 +60,18 @@ def _factoryreset(s: "Session", args: list[str]) -> Reply:
 
 def _execute_verbs() -> tuple[Verb, ...]:
     from .cert_verbs import CERT_VERBS
+    from .health_verbs import HEALTH_VERBS
+    from .status_verbs import STATUS_EXECUTE
 
-    return (
+    verbs = (
         Verb(("backup", "config"), "backup", "Usage: execute backup config <file>", _backup),
         *CERT_VERBS,
         Verb(("factoryreset",), "reset to factory default", "Usage: execute factoryreset", _factoryreset),
+        *HEALTH_VERBS,
         Verb(("restore", "config"), "restore", "Usage: execute restore config <file>", _restore),
+        *STATUS_EXECUTE,
     )
+    return tuple(sorted(verbs, key=lambda v: v.words))
 
 
 EXECUTE: tuple[Verb, ...] = _execute_verbs()
@@ -79,9 +83,14 @@ def _debug_cmdb(s: "Session", args: list[str]) -> list[str]:
     return []
 
 
-DIAGNOSE: tuple[Verb, ...] = (
-    Verb(("debug", "cmdb"), "cmdb debug level", "Usage: diagnose debug cmdb <0-8>", _debug_cmdb),
-)
+def _diagnose_verbs() -> tuple[Verb, ...]:
+    from .status_verbs import STATUS_DIAGNOSE
+
+    verbs = (Verb(("debug", "cmdb"), "cmdb debug level", "Usage: diagnose debug cmdb <0-8>", _debug_cmdb), *STATUS_DIAGNOSE)
+    return tuple(sorted(verbs, key=lambda v: v.words))
+
+
+DIAGNOSE: tuple[Verb, ...] = _diagnose_verbs()
 
 
 def verb_words(verbs: tuple[Verb, ...], done: tuple[str, ...]) -> dict[str, str]:

@@ -69,11 +69,18 @@ ENTRY_COMMANDS: dict[str, str] = {
 }
 SINGLE_COMMANDS = {k: v for k, v in ENTRY_COMMANDS.items() if k != "next"}
 
-# ``get`` paths that are not configuration: status reports.
-STATUS_PATHS: dict[tuple[str, ...], str] = {
-    ("system", "status"): "system status",
-    ("system", "performance"): "system performance",
-}
+def _status_paths() -> dict[tuple[str, ...], tuple[str, Callable[["ApplianceOps"], str]]]:
+    from .status_verbs import STATUS_GETS
+
+    return {
+        ("system", "status"): ("system status", lambda app: app.status_text()),
+        ("system", "performance"): ("system performance", lambda app: app.performance_text()),
+        **STATUS_GETS,
+    }
+
+
+# ``get`` paths that are not configuration: status reports (path -> (help, report of the appliance)).
+STATUS_PATHS = _status_paths()
 FULL = "full-configuration"
 QUESTION = "Do you want to continue? (y/n)"
 
@@ -280,8 +287,8 @@ class Session:
         if path in STATUS_PATHS:
             if rest:
                 raise ParsingError()
-            text = self.app.status_text() if path[-1] == "status" else self.app.performance_text()
-            return text.rstrip("\n").split("\n")
+            text = STATUS_PATHS[path][1](self.app)
+            return text.rstrip("\n").split("\n") if text else []
         table = self.schema.table(path)
         assert table is not None
         node = self._saved_node(path)
