@@ -21,6 +21,7 @@ from adc.engine.reply import Reply
 
 from .completer import EngineCompleter
 from .keys import Interrupted, Pasted, build_key_bindings
+from .progress import THRESHOLD, Progress
 from .pager import MORE, PagerKey, run_pager
 
 if TYPE_CHECKING:
@@ -99,6 +100,33 @@ class Console:
         self.show(reply)
         return not reply.exit
 
+    def run_paste(self, lines: list[str]) -> bool:
+        """Run pasted lines in order, as if typed; a long paste shows progress instead of echoing."""
+        if len(lines) <= THRESHOLD:
+            for i, line in enumerate(lines):
+                if i:
+                    self.write(self.session.prompt + line + "\n")
+                if line.strip():
+                    self.prompt.history.append_string(line)
+                if not self.run_line(line):
+                    return False
+            return True
+        progress = Progress(len(lines))
+        for n, line in enumerate(lines, start=1):
+            if line.strip():
+                self.prompt.history.append_string(line)
+            reply = self.session.execute(line)
+            progress.step(reply.failed)
+            if reply.failed:
+                self.write(f"\rline {n}: {line.strip()}\n{reply.error}")
+            if reply.exit:
+                self.write(progress.summary())
+                return False
+            if progress.due():
+                self.write(progress.line())
+        self.write(progress.summary())
+        return True
+
     def interrupt(self, line: str) -> bool:
         """Ctrl+C: drop the line; on an empty line at the top level, close. False to end."""
         if self.session.awaiting_answer:
@@ -122,13 +150,8 @@ class Console:
                 continue
             if isinstance(got, Pasted):
                 default = got.rest
-                for i, line in enumerate(got.lines):
-                    if i:
-                        self.write(self.session.prompt + line + "\n")
-                    if line.strip():
-                        self.prompt.history.append_string(line)
-                    if not self.run_line(line):
-                        return 0
+                if not self.run_paste(got.lines):
+                    return 0
                 continue
             assert isinstance(got, str)
             if not self.run_line(got):
