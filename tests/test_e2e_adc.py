@@ -1,7 +1,6 @@
 """End to end: the installed ``adc`` command on the example scripts, and kill -9 in the middle of commits."""
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal

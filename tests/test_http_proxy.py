@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import threading
 import time
 import zlib
@@ -854,7 +853,7 @@ def test_keepalive_hint() -> None:
     assert keepalive_hint([]) is None
 
 
-def _uc(stream: trio.abc.Stream, key: str = "k") -> "UpstreamConnection":
+def _uc(stream: trio.abc.Stream, key: str = "k") -> object:
     from adc.dataplane.http_pool import UpstreamConnection
 
     return UpstreamConnection(stream, h11.Connection(h11.CLIENT), make_member("m", 1), key)

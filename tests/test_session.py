@@ -219,7 +219,7 @@ def test_show_omits_predefined_entries(s: Session) -> None:
 # ------------------------------------------------------------------------------------------ commits
 def test_commit_checks(s: Session) -> None:
     ok(s, BASE)
-    r = s.execute("config load-balance virtual-server")
+    s.execute("config load-balance virtual-server")
     out = run(s, "edit v\nset type l7-load-balance\nset load-balance-profile LB_PROF_HTTP\nnext")
     assert out.splitlines()[-1] == "Command fail. Return code is -1232"
     assert s.prompt == "FortiADC-VM (virtual-server) # "

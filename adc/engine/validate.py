@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from .session import Session
 
 
-def _dotted(table: Table) -> str:
-    return ".".join(table.path) if len(table.path) > 1 or "." not in table.name else table.name
-
-
 def check_refs(s: "Session", attr: Attr, value: Value) -> None:
     """Every name in a reference value must exist in the referenced table (-13)."""
     names = value if isinstance(value, tuple) else (value,) if value else ()
@@ -30,10 +26,6 @@ def check_refs(s: "Session", attr: Attr, value: Value) -> None:
             continue
         if attr.ref and s._lookup(attr.ref, name) is None:
             raise CommandFail(-13, f"entry '{name}' not found in {attr.ref}")
-
-
-def _table_key(table: Table, nested: bool, parent: str = "") -> str:
-    return table.dotted if not nested else f"{parent}.{table.name}"
 
 
 def check_entry(s: "Session", table: Table, entry: Entry, nested: bool) -> None:
