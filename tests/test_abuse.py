@@ -33,7 +33,7 @@ def _l7(app, backends_ports: list[int], profile: str = "LB_PROF_HTTP") -> tuple[
 
 
 def test_1000_slow_clients_do_not_starve_normal_ones_and_are_cut_by_the_request_timeout() -> None:
-    _raise_fd_limit(4 * SLOW + 500)
+    _raise_fd_limit(2 * SLOW + 500)  # both ends of every slow connection live in this process
     with http_backends("A") as (a,), appliance() as app:
         run(app.session(), "config load-balance profile\nedit slow\nset type http\nset http-request-timeout 3\nend")
         ip, port = _l7(app, [a.port], profile="slow")
