@@ -6,7 +6,7 @@ import json
 import zlib
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterator
+from typing import Callable, Collection, Iterator
 
 import h11
 import trio
@@ -75,7 +75,7 @@ class RRUpstream(UpstreamHooks):
         self.connects: list[str] = []
         self.connector = connector
 
-    def pick(self, ctx: PickContext) -> MemberSpec | None:
+    def pick(self, ctx: PickContext, exclude: Collection[str] = ()) -> MemberSpec | None:
         self.contexts.append(ctx)
         if not self.members:
             return None

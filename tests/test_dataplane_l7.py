@@ -300,3 +300,34 @@ def test_wss_to_wss_and_wss_to_ws(tmp_path: Path) -> None:
             with ws_connect(f"wss://{ip}:{port}/", ssl=insecure_client(), max_size=None) as ws:
                 ws.send("x")
                 assert ws.recv(timeout=10) == f"{name}:x"
+
+
+def test_ssl_session_id_persistence_on_https() -> None:
+    """Clients resuming their TLS 1.2 session stay on one member; a new session may go elsewhere."""
+    import socket as _socket
+
+    with http_backends("A", "B", "C") as backs, appliance() as app:
+        s = app.session()
+        run(s, "config load-balance client-ssl-profile\nedit tls12\nset ssl-allowed-versions tlsv1.2\nend")
+        run(s, pool_script("p", [b.port for b in backs]))
+        ip, port = vs_ip(), free_port()
+        run(s, vs_script("sid", ip, port, "p", profile="LB_PROF_HTTPS", vs_type="l7-load-balance",
+                         extra="set client-ssl-profile tls12\nset load-balance-persistence LB_PERSIS_SSL_SESS_ID"))
+        ctx = insecure_client()
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+
+        def one(session: ssl.SSLSession | None) -> tuple[str, ssl.SSLSession | None, bool]:
+            with _socket.create_connection((ip, port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="x.test", session=session) as t:
+                    t.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    data = b""
+                    while chunk := t.recv(65536):
+                        data += chunk
+                    return json.loads(data.split(b"\r\n\r\n", 1)[1])["server"], t.session, t.session_reused
+
+        first, session, _ = one(None)
+        for _ in range(5):
+            server, _, reused = one(session)
+            assert reused and server == first
+        others = {one(None)[0] for _ in range(6)}  # fresh sessions are balanced again
+        assert len(others) > 1

@@ -63,7 +63,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Hashable, Protocol
+from typing import Collection, Hashable, Protocol
 
 import h11
 import trio
@@ -139,7 +139,7 @@ class UpstreamHooks:
 class Upstream(Protocol):
     """What the runtime provides for one virtual server: member choice, connections, counters."""
 
-    def pick(self, ctx: PickContext) -> MemberSpec | None: ...
+    def pick(self, ctx: PickContext, exclude: Collection[str] = ...) -> MemberSpec | None: ...
 
     async def connect(self, member: MemberSpec, host_header: str) -> trio.abc.Stream:
         """A new connection to ``member`` (TLS when its pool asks). ``host_header`` is the request's
@@ -229,6 +229,7 @@ class _Session:
         self.client = client
         self.peer = peer
         self.local = local
+        self.tls_session = b""
         self.vs = vs
         self.profile = vs.profile
         self.upstream = upstream
@@ -313,7 +314,7 @@ class _Session:
 
     def _pick(self, ctx: PickContext, tried: set[str]) -> MemberSpec | None:
         for _ in range(max(1, len(self.vs.pool.members))):
-            member = self.upstream.pick(ctx)
+            member = self.upstream.pick(ctx, tried) if tried else self.upstream.pick(ctx)
             if member is None or member.ident not in tried:
                 return member
         return None
@@ -626,6 +627,7 @@ class _Session:
             uri=path,
             full_uri=full,
             cookie="; ".join(v.decode("latin-1") for n, v in request.headers if n == b"cookie"),
+            tls_session=self.tls_session,
         )
         self.ctx = ctx
         self.open_member = None
@@ -725,13 +727,16 @@ async def serve_http(
     upstream: Upstream,
     *,
     pool: IdlePool | None = None,
+    tls_session: bytes = b"",
 ) -> None:
     """Serve one client connection of an HTTP virtual server until it closes; never raises.
 
     ``pool`` defaults to this trio run's shared idle pool (``idle_pool()``); call
-    ``close_idle_connections()`` at shutdown.
+    ``close_idle_connections()`` at shutdown. ``tls_session`` is the client's TLS session id (HTTPS),
+    for SSL session id persistence.
     """
     session = _Session(client, peer, local, vs, upstream, pool if pool is not None else idle_pool())
+    session.tls_session = tls_session
     try:
         await session.run()
     except Exception as exc:  # one connection's trouble never reaches the listener

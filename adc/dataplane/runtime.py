@@ -21,7 +21,7 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Collection
 
 import trio
 
@@ -50,8 +50,10 @@ class VsRuntime:
         self.live = 0  # connections currently open
 
     # -- what the HTTP proxy and the tunnel call (the ``Upstream`` protocol) ---------------
-    def pick(self, ctx: PickContext) -> MemberSpec | None:
-        return self.persistence.pick(ctx, self.picker, self.counters, trio.current_time())
+    def pick(self, ctx: PickContext, exclude: Collection[str] = ()) -> MemberSpec | None:
+        """A member for this request or session: persistence first, then the method; ``exclude``
+        holds members that already failed to connect for it."""
+        return self.persistence.pick(ctx, self.picker, self.counters, trio.current_time(), exclude=exclude)
 
     def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
         return self.persistence.response_headers(member, ctx, headers)
@@ -91,7 +93,8 @@ class VsRuntime:
         from .tls import server_context
 
         assert self.spec.client_tls is not None
-        return server_context(self.spec.client_tls)
+        persistence = self.spec.persistence
+        return server_context(self.spec.client_tls, tickets=not (persistence and persistence.type == "ssl-session-id"))
 
 
 class LiveUpstream(UpstreamHooks):
@@ -114,9 +117,9 @@ class LiveUpstream(UpstreamHooks):
     def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
         return self.current.response_headers(member, ctx, headers)
 
-    def pick(self, ctx: PickContext) -> MemberSpec | None:
+    def pick(self, ctx: PickContext, exclude: Collection[str] = ()) -> MemberSpec | None:
         self.current = self.plane.runtimes.get(self.name, self.current)
-        return self.current.pick(ctx)
+        return self.current.pick(ctx, exclude)
 
     def acquire(self, member: MemberSpec) -> None:
         self.current.acquire(member)
@@ -236,6 +239,8 @@ class Dataplane:
                 runtimes[name] = old
                 continue
             table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
+            if table is not None:
+                table.max_entries = max(1, vs.max_persistence_entries)
             runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
         self.runtimes = runtimes
         self.health.update(m for vs in spec.virtual_servers.values() for m in vs.pool.members)
@@ -326,17 +331,21 @@ class Dataplane:
             info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle))
             self.notify("session_opened", info)
             client: trio.abc.Stream = counting(stream, info)
+            tls_session = b""
             if vs.client_tls is not None:
                 ssl_stream = trio.SSLStream(client, rt.server_context(), server_side=True, https_compatible=True)
                 with trio.move_on_after(vs.profile.client_timeout or 50) as hs:
                     await ssl_stream.do_handshake()
                 if hs.cancelled_caught:
                     return
+                session = ssl_stream.session
+                tls_session = session.id if session is not None else b""
                 client = ssl_stream
             if vs.mode == "http":
-                await serve_http(client, info.client, local, vs, LiveUpstream(self, vs.name, rt, local[1], info))
+                upstream = LiveUpstream(self, vs.name, rt, local[1], info)
+                await serve_http(client, info.client, local, vs, upstream, tls_session=tls_session)
             else:
-                await self._serve_tcp(client, info, rt)
+                await self._serve_tcp(client, info, rt, tls_session)
         except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError, OSError) as err:
             log.debug("connection to %s ended: %r", vs.name, err)
         except Exception:
@@ -347,12 +356,13 @@ class Dataplane:
             if info is not None:
                 self.notify("session_closed", info)
 
-    async def _serve_tcp(self, client: trio.abc.Stream, info: SessionInfo, rt: VsRuntime) -> None:
+    async def _serve_tcp(self, client: trio.abc.Stream, info: SessionInfo, rt: VsRuntime, tls_session: bytes = b"") -> None:
         peer, local = info.client, info.local
-        ctx = PickContext(client_ip=peer[0], client_port=peer[1], dest_ip=local[0], dest_port=local[1])
+        ctx = PickContext(client_ip=peer[0], client_port=peer[1], dest_ip=local[0], dest_port=local[1],
+                          tls_session=tls_session)
         tried: set[str] = set()
         for _ in range(CONNECT_ATTEMPTS):
-            member = rt.pick(ctx)
+            member = rt.pick(ctx, tried)
             if member is None or member.ident in tried:
                 return
             tried.add(member.ident)

@@ -140,6 +140,13 @@ class PersistenceSpec:
     type: str
     timeout: int = 300
     keyword: str = ""
+    ipv4_maskbits: int = 32
+    ipv6_maskbits: int = 128
+    cookie_domain: str = ""
+    cookie_httponly: bool = False
+    cookie_secure: bool = False
+    cookie_samesite: str = "nothing"
+    cookie_custom_attr: str = ""  # the attribute text; empty when cookie-custom-attr is disable
 
 
 @dataclass(frozen=True)
@@ -399,8 +406,20 @@ def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerS
     pers_e = r.entry(pers_t.dotted, r.s(t, e, "load-balance-persistence"))
     persistence = None
     if pers_e is not None and pers_e.key is not None:
+        p = pers_e
         persistence = PersistenceSpec(
-            pers_e.key, r.s(pers_t, pers_e, "type"), r.i(pers_t, pers_e, "timeout", 300), r.s(pers_t, pers_e, "keyword")
+            p.key,
+            r.s(pers_t, p, "type"),
+            r.i(pers_t, p, "timeout", 300),
+            r.s(pers_t, p, "keyword"),
+            ipv4_maskbits=r.i(pers_t, p, "ipv4-maskbits", 32),
+            ipv6_maskbits=r.i(pers_t, p, "ipv6-maskbits", 128),
+            cookie_domain=r.s(pers_t, p, "cookie-domain"),
+            cookie_httponly=r.s(pers_t, p, "cookie-httponly") == "enable",
+            cookie_secure=r.s(pers_t, p, "cookie-secure") == "enable",
+            cookie_samesite=r.s(pers_t, p, "cookie-samesite") or "nothing",
+            cookie_custom_attr=(r.s(pers_t, p, "cookie-custom-attr-value")
+                                if r.s(pers_t, p, "cookie-custom-attr") == "enable" else ""),
         )
     client_tls = None
     if profile.type in ("https", "tcps"):

@@ -1,14 +1,238 @@
-"""Live statistics (stub: records nothing). Replaced by the real counters and session table."""
+"""Live statistics and the session table: the data plane's ``Observer``.
+
+Written from the data plane's trio thread, read from the console thread. Every write takes one
+``threading.Lock`` for a few dictionary updates (no I/O, no formatting under it), and every read
+copies what it needs under the same lock into immutable snapshots, so the console never holds the data
+plane up for longer than a copy of the live session table.
+
+What is counted (bytes ``in`` = from the client towards the member, ``out`` = back to the client):
+
+- per virtual server: open sessions, sessions opened, HTTP requests, client bytes (closed sessions
+  plus what the open ones have moved so far);
+- per member (``MemberSpec.ident``, so figures survive a commit): HTTP requests and their body bytes,
+  TCP sessions' bytes, and the last health-check verdict; current/total connections come from the
+  data plane's ``Counters`` (see ``member_rows``).
+
+Traffic-log lines are built here (formatting is cheap) and handed to ``LogFiles``, which never blocks.
+Whether a virtual server logs traffic is its spec's ``traffic_log``: read from ``SessionInfo.traffic_log``
+when the runtime sets it, else from the attached data plane's runtimes (``attach``), in the data
+plane's own thread.
+"""
 from __future__ import annotations
 
-from ..logs import LogFiles
-from .observe import NullObserver
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..logs import LogFiles, kv
+from .http_proxy import ExchangeRecord
+from .observe import SessionInfo
 from .spec import MemberSpec
 
+if TYPE_CHECKING:
+    from .runtime import Dataplane
 
-class Stats(NullObserver):
+
+@dataclass
+class _Figures:
+    current: int = 0
+    total: int = 0
+    requests: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A snapshot of one virtual server's or one member's counters."""
+
+    current: int = 0
+    total: int = 0
+    requests: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+
+@dataclass(frozen=True)
+class Health:
+    up: bool = True
+    reason: str = ""
+    when: float = 0.0  # time.time() of the last change; 0 = never checked
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One line of ``diagnose server-load-balance session list``, copied from a live ``SessionInfo``."""
+
+    id: int
+    vs: str
+    protocol: str
+    client: tuple[str, int]
+    local: tuple[str, int]
+    member_local: tuple[str, int] | None
+    member_addr: tuple[str, int] | None
+    member_name: str
+    bytes_in: int
+    bytes_out: int
+    expire: int  # seconds before the idle timeout ends the session
+
+
+def _member_addr(s: SessionInfo, m: MemberSpec | None = None) -> tuple[str, int] | None:
+    m = m if m is not None else s.member
+    if m is None:
+        return None
+    return (m.host, m.port or s.local[1])
+
+
+class Stats:
+    """The observer the appliance gives its data plane (see the module docstring)."""
+
     def __init__(self, logs: LogFiles) -> None:
         self.logs = logs
+        self._lock = threading.Lock()
+        self._vs: dict[str, _Figures] = {}
+        self._members: dict[str, _Figures] = {}
+        self._health: dict[str, Health] = {}
+        self._live: dict[int, SessionInfo] = {}
+        self._plane: Dataplane | None = None
+
+    def attach(self, plane: "Dataplane") -> None:
+        """Give the data plane whose runtimes say which virtual servers have ``traffic-log enable``."""
+        self._plane = plane
+
+    # ------------------------------------------------------------------ Observer (data plane thread)
+    def session_opened(self, s: SessionInfo) -> None:
+        with self._lock:
+            self._live[s.id] = s
+            f = self._vs.setdefault(s.vs, _Figures())
+            f.current += 1
+            f.total += 1
+
+    def session_member(self, s: SessionInfo, member: MemberSpec | None) -> None:
+        """Nothing to count: the runtime already set ``s.member``; connection counts live in ``Counters``."""
+
+    def exchange_done(self, s: SessionInfo, record: ExchangeRecord) -> None:
+        with self._lock:
+            self._vs.setdefault(record.vs, _Figures()).requests += 1
+            if record.member is not None:
+                m = self._members.setdefault(record.member.ident, _Figures())
+                m.requests += 1
+                m.bytes_in += record.request_bytes
+                m.bytes_out += record.response_bytes
+        if self._traffic_log(s):
+            self.logs.traffic(http_line(s, record))
+
+    def session_closed(self, s: SessionInfo) -> None:
+        with self._lock:
+            if self._live.pop(s.id, None) is None:
+                return  # never opened here (or closed twice): keep the counts exact
+            f = self._vs.setdefault(s.vs, _Figures())
+            f.current -= 1
+            f.bytes_in += s.bytes_in
+            f.bytes_out += s.bytes_out
+            if s.protocol == "tcp" and s.member is not None:
+                m = self._members.setdefault(s.member.ident, _Figures())
+                m.bytes_in += s.bytes_in
+                m.bytes_out += s.bytes_out
+        if s.protocol == "tcp" and self._traffic_log(s):
+            self.logs.traffic(tcp_line(s, time.time()))
 
     def health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
-        pass
+        """Called by the health checker on every change of a member's verdict: record it, log it."""
+        with self._lock:
+            self._health[member.ident] = Health(up, reason, time.time())
+        state = "up" if up else "down"
+        self.logs.event("health", f"real server {member.real_server} ({member.host}:{member.port}) "
+                                  f"health check: {state}" + (f" ({reason})" if reason else ""))
+
+    def _traffic_log(self, s: SessionInfo) -> bool:
+        flag = getattr(s, "traffic_log", None)
+        if isinstance(flag, bool):
+            return flag
+        plane = self._plane
+        if plane is None:
+            return False
+        rt = plane.runtimes.get(s.vs)
+        return bool(rt is not None and rt.spec.traffic_log)
+
+    # ------------------------------------------------------------------ snapshots (console thread)
+    def vs_figures(self, name: str) -> Figures:
+        """One virtual server's figures; bytes include what its open sessions have moved so far."""
+        with self._lock:
+            f = self._vs.get(name, _Figures())
+            live_in = sum(s.bytes_in for s in self._live.values() if s.vs == name)
+            live_out = sum(s.bytes_out for s in self._live.values() if s.vs == name)
+            return Figures(f.current, f.total, f.requests, f.bytes_in + live_in, f.bytes_out + live_out)
+
+    def vs_names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._vs)
+
+    def member_figures(self, ident: str) -> Figures:
+        """A member's requests and bytes (``current``/``total`` are left to the data plane's counters)."""
+        with self._lock:
+            f = self._members.get(ident, _Figures())
+            live = [s for s in self._live.values() if s.protocol == "tcp" and s.member is not None and s.member.ident == ident]
+            return Figures(0, 0, f.requests, f.bytes_in + sum(s.bytes_in for s in live),
+                           f.bytes_out + sum(s.bytes_out for s in live))
+
+    def health(self, ident: str) -> Health:
+        with self._lock:
+            return self._health.get(ident, Health())
+
+    def sessions(self) -> list[SessionRow]:
+        """The live session table, oldest first."""
+        now = time.monotonic()
+        with self._lock:
+            live = list(self._live.values())
+        rows = []
+        for s in sorted(live, key=lambda x: x.id):
+            left = s.idle_timeout - (now - s.last_activity) if s.idle_timeout > 0 else 0.0
+            rows.append(SessionRow(s.id, s.vs, s.protocol, s.client, s.local, s.member_local, _member_addr(s),
+                                   s.member.real_server if s.member is not None else "",
+                                   s.bytes_in, s.bytes_out, max(0, math.ceil(left))))
+        return rows
+
+
+# ---------------------------------------------------------------------- traffic-log records
+def _ms(seconds: float) -> int:
+    return max(0, int(round(seconds * 1000)))
+
+
+def _trans(s: SessionInfo, member: MemberSpec | None = None) -> list[str]:
+    src = s.member_local or ("0.0.0.0", 0)
+    dst = _member_addr(s, member) or ("0.0.0.0", 0)
+    return [f"trans_src={kv(src[0])}", f"trans_src_port={src[1]}", f"trans_dst={kv(dst[0])}", f"trans_dst_port={dst[1]}"]
+
+
+def http_line(s: SessionInfo, r: ExchangeRecord) -> str:
+    """One ``slb_http`` record: FortiADC's field names, in its order (duration in milliseconds)."""
+    member = r.member
+    fields = [
+        "type=traffic", "subtype=slb_http", "pri=information", "vd=root",
+        f"duration={_ms(r.duration)}", f"ibytes={r.request_bytes}", f"obytes={r.response_bytes}",
+        "proto=6", f"service={s.protocol}",
+        f"src={kv(r.client[0])}", f"src_port={r.client[1]}", f"dst={kv(s.local[0])}", f"dst_port={s.local[1]}",
+        *_trans(s, member),
+        f"policy={kv(r.vs)}", "action=none",
+        f"http_method={kv(r.method)}", f"http_host={kv(r.host or 'none')}", f"http_url={kv(r.target)}",
+        f"http_retcode={r.status}",
+        f"real_server={kv(member.real_server if member is not None else 'none')}",
+    ]
+    return " ".join(fields)
+
+
+def tcp_line(s: SessionInfo, now: float) -> str:
+    """One ``slb_layer4`` record for a TCP session, written when it closes."""
+    fields = [
+        "type=traffic", "subtype=slb_layer4", "pri=information", "vd=root",
+        f"duration={_ms(now - s.started)}", f"ibytes={s.bytes_in}", f"obytes={s.bytes_out}",
+        "proto=6", "service=tcp",
+        f"src={kv(s.client[0])}", f"src_port={s.client[1]}", f"dst={kv(s.local[0])}", f"dst_port={s.local[1]}",
+        *_trans(s),
+        f"policy={kv(s.vs)}", "action=none",
+        f"real_server={kv(s.member.real_server if s.member is not None else 'none')}",
+    ]
+    return " ".join(fields)

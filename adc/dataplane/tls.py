@@ -200,9 +200,11 @@ def choose_cert(certs: Iterable[tuple[CertSpec, tuple[str, ...]]], server_name: 
 
 @functools.lru_cache(maxsize=512)
 def _cert_context(cert: CertSpec, versions: tuple[str, ...], ciphers: tuple[str, ...], alpn: tuple[str, ...],
-                  stamp: tuple[Stamp, Stamp]) -> ssl.SSLContext:
+                  stamp: tuple[Stamp, Stamp], tickets: bool = True) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     _configure(ctx, versions, ciphers, alpn)
+    if not tickets:
+        ctx.options |= ssl.OP_NO_TICKET  # resumption by session id, so the id names the session
     try:
         ctx.load_cert_chain(str(cert.cert_path), str(cert.key_path))
     except (OSError, ssl.SSLError) as e:
@@ -211,9 +213,10 @@ def _cert_context(cert: CertSpec, versions: tuple[str, ...], ciphers: tuple[str,
 
 
 @functools.lru_cache(maxsize=256)
-def _server_context(spec: ClientTLSSpec, alpn: tuple[str, ...], stamps: tuple[tuple[Stamp, Stamp], ...]) -> ssl.SSLContext:
+def _server_context(spec: ClientTLSSpec, alpn: tuple[str, ...], stamps: tuple[tuple[Stamp, Stamp], ...],
+                    tickets: bool = True) -> ssl.SSLContext:
     certs = (spec.default,) + spec.others
-    subs = {c: _cert_context(c, spec.versions, spec.ciphers, alpn, s) for c, s in zip(certs, stamps)}
+    subs = {c: _cert_context(c, spec.versions, spec.ciphers, alpn, s, tickets) for c, s in zip(certs, stamps)}
     main = subs[spec.default]
     if spec.others:
         table = tuple((c, cert_names(c.cert_path)) for c in certs)
@@ -233,14 +236,17 @@ def sni_callback(sslobj: ssl.SSLObject | ssl.SSLSocket, server_name: str | None,
     return None
 
 
-def server_context(spec: ClientTLSSpec, alpn: tuple[str, ...] = DEFAULT_ALPN) -> ssl.SSLContext:
+def server_context(spec: ClientTLSSpec, alpn: tuple[str, ...] = DEFAULT_ALPN, tickets: bool = True) -> ssl.SSLContext:
     """The listening context for a client SSL profile: default certificate, SNI choice among the others.
+
+    ``tickets=False`` (for SSL session id persistence) makes TLS 1.2 resume by session id, so the id
+    the client presents is stable from its first connection on.
 
     Cheap to call again (cached; one ``stat`` per file): calling it per accepted connection picks up
     regenerated certificate files without restarting the listener. Raises ``TLSConfigError``.
     """
     stamps = tuple(_cert_stamp(c) for c in (spec.default,) + spec.others)
-    return _server_context(spec, tuple(alpn), stamps)
+    return _server_context(spec, tuple(alpn), stamps, tickets)
 
 
 def server_notes(spec: ClientTLSSpec) -> list[str]:
