@@ -34,8 +34,8 @@ import socket
 import ssl
 import struct
 import threading
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Awaitable, Callable, Iterable, Mapping
 
 import h11
 import trio

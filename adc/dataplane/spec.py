@@ -282,6 +282,11 @@ def _health_check(r: _Reader, name: str) -> HealthCheckSpec | None:
     )
 
 
+def health_check_spec(tree: ConfigTree, schema: Schema, name: str) -> HealthCheckSpec | None:
+    """One health check read the way the data plane reads it (for ``execute health-check-verify``)."""
+    return _health_check(_Reader(tree, schema), name)
+
+
 def _health(r: _Reader, t: Table, e: Entry) -> HealthSpec | None:
     """``health-check-ctrl``/``-list``/``-relation`` of a pool or a member; None when checks are off."""
     if r.s(t, e, "health-check-ctrl") != "enable":
