@@ -55,6 +55,16 @@ def _socket_of(stream: object) -> trio.socket.SocketType | None:
     return None
 
 
+def local_address(stream: object) -> tuple[str, int] | None:
+    """This end's address of a (possibly TLS-wrapped) socket stream: the appliance's side."""
+    sock = _socket_of(stream)
+    try:
+        host, port = sock.getsockname()[:2] if sock is not None else (None, None)
+    except OSError:
+        return None
+    return (host, port) if host is not None else None
+
+
 def looks_closed(stream: trio.abc.Stream) -> bool:
     """Whether an idle connection has anything to read (EOF or stray bytes): then it is unusable."""
     sock = _socket_of(stream)

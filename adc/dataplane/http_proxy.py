@@ -80,7 +80,7 @@ from .http_message import (
     response_headers_downstream,
     split_target,
 )
-from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool
+from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool, local_address
 from .tunnel import splice
 from .lb import PickContext
 from .spec import MemberSpec, VirtualServerSpec
@@ -123,6 +123,7 @@ class ExchangeRecord:
     response_bytes: int  # body bytes to the client
     started: float  # wall clock (time.time())
     duration: float  # seconds
+    member_local: tuple[str, int] | None = None  # the appliance's address on the member connection
 
 
 class UpstreamHooks:
@@ -243,6 +244,7 @@ class _Session:
         self.ctx: PickContext | None = None
         self.answered = 0  # a status the proxy answered itself for the current request
         self.open_member: MemberSpec | None = None
+        self.member_local: tuple[str, int] | None = None
 
     # ---- client side -------------------------------------------------------------------------
 
@@ -591,7 +593,7 @@ class _Session:
 
     async def _handle(self, request: h11.Request) -> bool:
         """Route and forward one request, then report it; True when the client connection stays open."""
-        self.exchange, self.ctx, self.answered = None, None, 0
+        self.exchange, self.ctx, self.answered, self.member_local = None, None, 0, None
         started, t0 = time.time(), trio.current_time()
         try:
             return await self._route(request)
@@ -609,6 +611,7 @@ class _Session:
                 response_bytes=ex.response_bytes if ex else 0,
                 started=started,
                 duration=trio.current_time() - t0,
+                member_local=self.member_local,
             ))
 
     async def _route(self, request: h11.Request) -> bool:
@@ -661,6 +664,7 @@ class _Session:
             await self._answer(503, self.vs.error_msg, head_only)
             return False
         member = self.open_member = uc.member
+        self.member_local = local_address(uc.stream)
         self.upstream.acquire(member)
         try:
             return await self._exchange(request, upstream_request, uc, body)

@@ -35,6 +35,7 @@ class SessionInfo:
     bytes_out: int = 0
     last_activity: float = field(default_factory=time.monotonic)
     idle_timeout: float = 0.0  # seconds of silence after which the session ends (for "expire")
+    traffic_log: bool = False  # the virtual server's traffic-log setting when the session began
 
 
 class Observer(Protocol):

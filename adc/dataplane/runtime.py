@@ -25,6 +25,7 @@ from typing import Awaitable, Callable, Collection
 
 import trio
 
+from .http_pool import local_address
 from .http_proxy import ExchangeRecord, UpstreamHooks, serve_http
 from .health import HealthMonitor
 from .lb import Counters, PickContext, Picker, make_picker
@@ -112,6 +113,7 @@ class LiveUpstream(UpstreamHooks):
 
     def exchange_done(self, record: ExchangeRecord) -> None:
         self.info.member = record.member
+        self.info.member_local = record.member_local or self.info.member_local
         self.plane.notify("exchange_done", self.info, record)
 
     def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -128,9 +130,7 @@ class LiveUpstream(UpstreamHooks):
         self.current.release(member)
 
     async def connect(self, member: MemberSpec, host_header: str = "") -> trio.abc.Stream:
-        stream = await self.current.connect(member, host_header, self.local_port)
-        self.info.member_local = _local_address(stream)
-        return stream
+        return await self.current.connect(member, host_header, self.local_port)
 
 
 @dataclass
@@ -139,17 +139,6 @@ class Binding:
     vs: str
     listener: trio.SocketListener
     scope: trio.CancelScope = field(default_factory=trio.CancelScope)
-
-
-def _local_address(stream: trio.abc.Stream) -> tuple[str, int] | None:
-    """The appliance's own address on a member connection (TLS or not), for the session list."""
-    inner = getattr(stream, "transport_stream", stream)
-    sock = getattr(inner, "socket", None)
-    try:
-        host, port = sock.getsockname()[:2] if sock is not None else (None, None)
-    except OSError:
-        return None
-    return (host, port) if host is not None else None
 
 
 class Dataplane:
@@ -328,7 +317,8 @@ class Dataplane:
             peer = stream.socket.getpeername()[:2]
             protocol = "https" if vs.mode == "http" and vs.client_tls is not None else vs.mode
             idle = vs.profile.tcp_session_timeout if vs.mode == "tcp" else vs.profile.keepalive_timeout
-            info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle))
+            info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle),
+                               traffic_log=vs.traffic_log)
             self.notify("session_opened", info)
             client: trio.abc.Stream = counting(stream, info)
             tls_session = b""
@@ -373,7 +363,7 @@ class Dataplane:
                 except (OSError, trio.TooSlowError, trio.BrokenResourceError):
                     continue
                 info.member = member
-                info.member_local = _local_address(upstream)
+                info.member_local = local_address(upstream)
                 self.notify("session_member", info, member)
                 try:
                     timeout = rt.spec.profile.tcp_session_timeout

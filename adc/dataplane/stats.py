@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..logs import LogFiles, kv
@@ -98,7 +98,7 @@ class Stats:
         self._live: dict[int, SessionInfo] = {}
         self._plane: Dataplane | None = None
 
-    def attach(self, plane: "Dataplane") -> None:
+    def attach(self, plane: Dataplane) -> None:
         """Give the data plane whose runtimes say which virtual servers have ``traffic-log enable``."""
         self._plane = plane
 
@@ -114,6 +114,9 @@ class Stats:
         """Nothing to count: the runtime already set ``s.member``; connection counts live in ``Counters``."""
 
     def exchange_done(self, s: SessionInfo, record: ExchangeRecord) -> None:
+        # log first, count second: whoever sees the count (a test, an operator) finds the line queued
+        if self._traffic_log(s):
+            self.logs.traffic(http_line(s, record))
         with self._lock:
             self._vs.setdefault(record.vs, _Figures()).requests += 1
             if record.member is not None:
@@ -121,13 +124,16 @@ class Stats:
                 m.requests += 1
                 m.bytes_in += record.request_bytes
                 m.bytes_out += record.response_bytes
-        if self._traffic_log(s):
-            self.logs.traffic(http_line(s, record))
 
     def session_closed(self, s: SessionInfo) -> None:
         with self._lock:
-            if self._live.pop(s.id, None) is None:
+            if s.id not in self._live:
                 return  # never opened here (or closed twice): keep the counts exact
+        if s.protocol == "tcp" and self._traffic_log(s):
+            self.logs.traffic(tcp_line(s, time.time()))
+        with self._lock:
+            if self._live.pop(s.id, None) is None:
+                return
             f = self._vs.setdefault(s.vs, _Figures())
             f.current -= 1
             f.bytes_in += s.bytes_in
@@ -136,8 +142,6 @@ class Stats:
                 m = self._members.setdefault(s.member.ident, _Figures())
                 m.bytes_in += s.bytes_in
                 m.bytes_out += s.bytes_out
-        if s.protocol == "tcp" and self._traffic_log(s):
-            self.logs.traffic(tcp_line(s, time.time()))
 
     def health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
         """Called by the health checker on every change of a member's verdict: record it, log it."""
@@ -160,11 +164,11 @@ class Stats:
     # ------------------------------------------------------------------ snapshots (console thread)
     def vs_figures(self, name: str) -> Figures:
         """One virtual server's figures; bytes include what its open sessions have moved so far."""
-        with self._lock:
-            f = self._vs.get(name, _Figures())
-            live_in = sum(s.bytes_in for s in self._live.values() if s.vs == name)
-            live_out = sum(s.bytes_out for s in self._live.values() if s.vs == name)
-            return Figures(f.current, f.total, f.requests, f.bytes_in + live_in, f.bytes_out + live_out)
+        with self._lock:  # copy under the lock, add up outside it
+            f = Figures(**vars(self._vs.get(name, _Figures())))
+            live = [s for s in self._live.values() if s.vs == name]
+        return replace(f, bytes_in=f.bytes_in + sum(s.bytes_in for s in live),
+                       bytes_out=f.bytes_out + sum(s.bytes_out for s in live))
 
     def vs_names(self) -> list[str]:
         with self._lock:
@@ -173,10 +177,11 @@ class Stats:
     def member_figures(self, ident: str) -> Figures:
         """A member's requests and bytes (``current``/``total`` are left to the data plane's counters)."""
         with self._lock:
-            f = self._members.get(ident, _Figures())
-            live = [s for s in self._live.values() if s.protocol == "tcp" and s.member is not None and s.member.ident == ident]
-            return Figures(0, 0, f.requests, f.bytes_in + sum(s.bytes_in for s in live),
-                           f.bytes_out + sum(s.bytes_out for s in live))
+            f = Figures(**vars(self._members.get(ident, _Figures())))
+            live = list(self._live.values())
+        live = [s for s in live if s.protocol == "tcp" and s.member is not None and s.member.ident == ident]
+        return Figures(0, 0, f.requests, f.bytes_in + sum(s.bytes_in for s in live),
+                       f.bytes_out + sum(s.bytes_out for s in live))
 
     def health(self, ident: str) -> Health:
         with self._lock:
@@ -198,12 +203,13 @@ class Stats:
 
 # ---------------------------------------------------------------------- traffic-log records
 def _ms(seconds: float) -> int:
-    return max(0, int(round(seconds * 1000)))
+    return max(0, round(seconds * 1000))
 
 
 def _trans(s: SessionInfo, member: MemberSpec | None = None) -> list[str]:
-    src = s.member_local or ("0.0.0.0", 0)
-    dst = _member_addr(s, member) or ("0.0.0.0", 0)
+    """The member side of the record; ``none``/0 where the data plane did not say (FortiADC's blank value)."""
+    src = s.member_local or ("none", 0)
+    dst = _member_addr(s, member) or ("none", 0)
     return [f"trans_src={kv(src[0])}", f"trans_src_port={src[1]}", f"trans_dst={kv(dst[0])}", f"trans_dst_port={dst[1]}"]
 
 
