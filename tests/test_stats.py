@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import pytest
 
@@ -53,8 +52,11 @@ def member(n: int, port: int = 9000) -> MemberSpec:
     return MemberSpec(key=str(n), real_server=f"rs{n}", host=f"10.0.0.{n}", port=port)
 
 
+LOGGED: set[str] = set()  # the virtual servers of the current test with traffic-log enable
+
+
 def session(vs: str = "vs1", protocol: str = "http", client: tuple[str, int] = ("192.0.2.7", 40001)) -> SessionInfo:
-    return SessionInfo(vs, protocol, client, ("10.1.1.1", 80), idle_timeout=50.0)
+    return SessionInfo(vs, protocol, client, ("10.1.1.1", 80), idle_timeout=50.0, traffic_log=vs in LOGGED)
 
 
 def record(s: SessionInfo, m: MemberSpec | None, req: int = 10, resp: int = 20, status: int = 200) -> ExchangeRecord:
@@ -62,16 +64,11 @@ def record(s: SessionInfo, m: MemberSpec | None, req: int = 10, resp: int = 20, 
                           status=status, request_bytes=req, response_bytes=resp, started=time.time(), duration=0.0125)
 
 
-def plane(**traffic_log: bool) -> SimpleNamespace:
-    """Just what ``Stats`` reads of a data plane: each VS's ``spec.traffic_log``."""
-    return SimpleNamespace(runtimes={name: SimpleNamespace(spec=SimpleNamespace(traffic_log=on)) for name, on in traffic_log.items()})
-
-
 def make_stats(**traffic_log: bool) -> tuple[Stats, RecordingLogs]:
+    LOGGED.clear()
+    LOGGED.update(name for name, on in traffic_log.items() if on)
     logs = RecordingLogs()
-    stats = Stats(logs)  # type: ignore[arg-type]
-    stats.attach(plane(**traffic_log))  # type: ignore[arg-type]
-    return stats, logs
+    return Stats(logs), logs  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------- Stats, synthetic
@@ -216,11 +213,6 @@ def test_filter_commands_in_a_console_session() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- end to end
-def attach(app: Appliance) -> None:
-    """Until the appliance attaches its ``Stats`` to the data plane itself (see the report), do it here."""
-    if getattr(app.stats, "_plane", None) is None:
-        app.stats.attach(app.dataplane)  # type: ignore[arg-type]
-
 
 def wait_for(cond: Callable[[], bool], timeout: float = 10.0) -> None:
     """Poll a condition the data plane makes true from its own thread, within a bound."""
@@ -247,7 +239,6 @@ def block(text: str, key: str) -> dict[str, str]:
 def test_http_requests_are_counted_and_logged_end_to_end() -> None:
     n = 9
     with http_backends("A", "B") as (a, b), appliance() as app:
-        attach(app)
         s = app.session()
         run(s, pool_script("web", [a.port, b.port]))
         ip, port = vs_ip(), free_port()
@@ -280,7 +271,6 @@ def test_http_requests_are_counted_and_logged_end_to_end() -> None:
 
 def test_an_open_tcp_session_is_listed_filtered_and_gone_after_close() -> None:
     with backends(echo()) as (back,), appliance() as app:
-        attach(app)
         s = app.session()
         run(s, pool_script("tcp", [back.port]))
         ip, port = vs_ip(), free_port()

@@ -32,7 +32,7 @@ from .observe import SessionInfo
 from .spec import MemberSpec
 
 if TYPE_CHECKING:
-    from .runtime import Dataplane
+    pass
 
 
 @dataclass
@@ -96,11 +96,6 @@ class Stats:
         self._members: dict[str, _Figures] = {}
         self._health: dict[str, Health] = {}
         self._live: dict[int, SessionInfo] = {}
-        self._plane: Dataplane | None = None
-
-    def attach(self, plane: Dataplane) -> None:
-        """Give the data plane whose runtimes say which virtual servers have ``traffic-log enable``."""
-        self._plane = plane
 
     # ------------------------------------------------------------------ Observer (data plane thread)
     def session_opened(self, s: SessionInfo) -> None:
@@ -115,7 +110,7 @@ class Stats:
 
     def exchange_done(self, s: SessionInfo, record: ExchangeRecord) -> None:
         # log first, count second: whoever sees the count (a test, an operator) finds the line queued
-        if self._traffic_log(s):
+        if s.traffic_log:
             self.logs.traffic(http_line(s, record))
         with self._lock:
             self._vs.setdefault(record.vs, _Figures()).requests += 1
@@ -129,7 +124,7 @@ class Stats:
         with self._lock:
             if s.id not in self._live:
                 return  # never opened here (or closed twice): keep the counts exact
-        if s.protocol == "tcp" and self._traffic_log(s):
+        if s.protocol == "tcp" and s.traffic_log:
             self.logs.traffic(tcp_line(s, time.time()))
         with self._lock:
             if self._live.pop(s.id, None) is None:
@@ -150,16 +145,6 @@ class Stats:
         state = "up" if up else "down"
         self.logs.event("health", f"real server {member.real_server} ({member.host}:{member.port}) "
                                   f"health check: {state}" + (f" ({reason})" if reason else ""))
-
-    def _traffic_log(self, s: SessionInfo) -> bool:
-        flag = getattr(s, "traffic_log", None)
-        if isinstance(flag, bool):
-            return flag
-        plane = self._plane
-        if plane is None:
-            return False
-        rt = plane.runtimes.get(s.vs)
-        return bool(rt is not None and rt.spec.traffic_log)
 
     # ------------------------------------------------------------------ snapshots (console thread)
     def vs_figures(self, name: str) -> Figures:
