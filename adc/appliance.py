@@ -65,15 +65,23 @@ class Appliance:
         self.stats = Stats(self.logs)
         self.dataplane = Dataplane(observer=self.stats)
         self.dataplane.start()
+        self.store.subscribe(self._log_commit)
         self.store.subscribe(self._reconcile)
         self.startup_notes = self._reconcile(self.store.generation, self.store, everything=True)
 
-    def _reconcile(self, generation: int, store: ConfigStore, everything: bool = False) -> list[str]:
+    def _log_commit(self, generation: int, store: ConfigStore) -> None:
+        """Every commit goes to the event log."""
         change = store.last_change
-        if not everything:
-            what = "the whole configuration was replaced" if change is None else (
-                f"{' '.join(change.path)} {change.key or ''}: {'deleted' if change.entry is None else 'saved'}".replace("  ", " "))
-            self.logs.event("config", f"commit {generation}: {what}")
+        if change is None:
+            what = "the whole configuration was replaced"
+        else:
+            where = " ".join(change.path) + (f" {change.key}" if change.key is not None else "")
+            what = f"{where}: {'deleted' if change.entry is None else 'saved'}"
+        self.logs.event("config", f"commit {generation}: {what}")
+
+    def _reconcile(self, generation: int, store: ConfigStore, everything: bool = False) -> list[str]:
+        """Recompile what the commit touched and bring the listeners in line; lines for the operator."""
+        change = store.last_change
         if everything or change is None:
             self._compiler.invalidate()
         else:
