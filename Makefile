@@ -27,8 +27,24 @@ tools:
 test: $(STAMP) tools
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+# make bench: the console benchmark, then the data plane against HAProxy (1 thread) and nginx direct;
+# writes docs/performance.md and docs/performance.png (about 10 minutes). matplotlib (the chart) and
+# py-spy (the profiles) go into the virtualenv here: they are not runtime dependencies.
+bench: $(STAMP) bench-tools
+	@$(BIN)/python -c "import matplotlib" 2>/dev/null || $(BIN)/python -m pip install --quiet matplotlib
+	@test -x $(BIN)/py-spy || $(BIN)/python -m pip install --quiet py-spy || echo "warning: py-spy is missing: no profiles"
 	$(BIN)/python -m benchmarks.cli_bench
+	$(BIN)/python -m benchmarks.dataplane_bench
+
+# The data-plane benchmark drives HAProxy, nginx and wrk from Debian's packages, installed when missing.
+.PHONY: bench-tools
+bench-tools:
+	@missing=""; for t in haproxy nginx wrk; do \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		{ command -v apt-get >/dev/null 2>&1 && apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; } || \
+			echo "warning: missing:$$missing"; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info
