@@ -14,6 +14,7 @@ import trio
 __all__ = ["splice"]
 
 CHUNK = 65536
+MAX_CHUNK = 1 << 20
 _STREAM_ERRORS = (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError, OSError)
 
 
@@ -31,10 +32,17 @@ async def splice(
                 if pending:
                     await dst.send_all(pending)
                     touch()
+                size = CHUNK
                 while True:
-                    data = await src.receive_some(CHUNK)
+                    data = await src.receive_some(size)
                     if not data:
                         break
+                    # Adapt the read size: bulk transfers fill their reads and get bigger ones (fewer
+                    # trips through trio per byte); chatty ones keep small, cheap reads.
+                    if len(data) == size and size < MAX_CHUNK:
+                        size *= 2
+                    elif len(data) < size // 4 and size > CHUNK:
+                        size //= 2
                     touch()
                     await dst.send_all(data)
                     touch()
