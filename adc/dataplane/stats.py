@@ -14,9 +14,8 @@ What is counted (bytes ``in`` = from the client towards the member, ``out`` = ba
   data plane's ``Counters`` (see ``member_rows``).
 
 Traffic-log lines are built here (formatting is cheap) and handed to ``LogFiles``, which never blocks.
-Whether a virtual server logs traffic is its spec's ``traffic_log``: read from ``SessionInfo.traffic_log``
-when the runtime sets it, else from the attached data plane's runtimes (``attach``), in the data
-plane's own thread.
+Whether a session is logged is its virtual server's ``traffic-log`` when the session began
+(``SessionInfo.traffic_log``).
 """
 from __future__ import annotations
 
