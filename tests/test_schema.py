@@ -13,7 +13,7 @@ from adc.schema import SCHEMA
 from adc.schema.model import Attr, Table
 from adc.schema.registry import FactoryEntry
 
-EXAMPLES = Path("/work/shared/reference/examples")
+EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
 Value = Union[str, tuple[str, ...]]
 Values = Mapping[str, Value]
 
@@ -571,10 +571,13 @@ def _script_entries(text: str) -> list[tuple[Table, dict[str, Value], list[str]]
     return out
 
 
-EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.cli")) if EXAMPLES.is_dir() else []
+EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.cli"))
 
 
-@pytest.mark.skipif(not EXAMPLE_FILES, reason="reference examples not available")
+def test_the_example_fixtures_are_there() -> None:
+    assert len(EXAMPLE_FILES) == 3
+
+
 @pytest.mark.parametrize("name", EXAMPLE_FILES)
 def test_example_scripts_use_known_attributes(name: str) -> None:
     entries = _script_entries((EXAMPLES / name).read_text())
