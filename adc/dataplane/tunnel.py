@@ -14,7 +14,7 @@ import trio
 __all__ = ["splice"]
 
 CHUNK = 65536
-MAX_CHUNK = 1 << 20
+MAX_CHUNK = 1 << 22
 _STREAM_ERRORS = (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError, OSError)
 
 
@@ -37,7 +37,7 @@ async def splice(
                     data = await src.receive_some(size)
                     if not data:
                         break
-                    # Adapt the read size: bulk transfers fill their reads and get bigger ones (fewer
+                    # Adapt the read size (64 KiB .. 4 MiB): bulk transfers fill their reads and get bigger ones (fewer
                     # trips through trio per byte); chatty ones keep small, cheap reads.
                     if len(data) == size and size < MAX_CHUNK:
                         size *= 2
