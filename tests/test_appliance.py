@@ -8,7 +8,8 @@ import pytest
 
 from adc.appliance import Appliance
 from adc.config.persist import DataDirInUse
-from adc.engine.session import Session
+
+from .dataplane_helpers import run as run_ok
 
 SCRIPT = """
 config system global
@@ -38,14 +39,6 @@ set load-balance-pool p1
 end
 """
 
-
-def run_ok(s: Session, script: str) -> str:
-    out = []
-    for line in script.strip().splitlines():
-        r = s.execute(line)
-        assert not r.failed, (line, r.error)
-        out.append(r.output)
-    return "".join(out)
 
 
 def test_restart_restores_identical_config(tmp_path: Path) -> None:

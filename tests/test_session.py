@@ -6,6 +6,8 @@ import pytest
 from adc.appliance import Appliance
 from adc.engine.session import Session
 
+from .dataplane_helpers import run as run_ok
+
 
 @pytest.fixture
 def s() -> Session:
@@ -21,13 +23,7 @@ def run(s: Session, script: str) -> str:
     return "".join(out)
 
 
-def ok(s: Session, script: str) -> str:
-    out = []
-    for line in script.strip().splitlines():
-        r = s.execute(line)
-        assert not r.failed, (line, r.error)
-        out.append(r.output)
-    return "".join(out)
+ok = run_ok  # run lines, failing the test on any error; returns the output
 
 
 BASE = """
