@@ -20,10 +20,9 @@ from adc.dataplane.spec import compile_spec
 from adc.dataplane.tls import server_context
 from adc.engine.cert_verbs import CERT_VERBS
 from adc.engine.execute import find_verb
-from adc.engine.lexer import lex
-from adc.engine.reply import Reply
 from adc.engine.session import Session
-from adc.errors import AdcError
+
+from .dataplane_helpers import run as run_ok
 
 
 @pytest.fixture
@@ -38,25 +37,7 @@ def s(app: Appliance) -> Session:
     return app.session()
 
 
-def run(s: Session, line: str) -> Reply:
-    words = lex(line)
-    assert words[0] == "execute"
-    try:
-        verb, rest = find_verb(CERT_VERBS, words[1:])
-        result = verb.run(s, rest)
-    except AdcError as err:
-        return Reply(error="\n".join(err.lines()) + "\n", failed=True)
-    assert isinstance(result, list)
-    return Reply(output="".join(l + "\n" for l in result))
-
-
-def ok(s: Session, script: str) -> str:
-    out = []
-    for line in script.strip().splitlines():
-        r = run(s, line) if line.startswith("execute certificate") else s.execute(line)
-        assert not r.failed, (line, r.error)
-        out.append(r.output)
-    return "".join(out)
+ok = run_ok  # run lines through the session (the verbs are wired into `execute`), failing on any error
 
 
 def write_pair(d: Path, stem: str, cn: str, password: bytes | None = None) -> tuple[Path, Path]:
@@ -73,7 +54,7 @@ def write_pair(d: Path, stem: str, cn: str, password: bytes | None = None) -> tu
 
 # ------------------------------------------------------------------------------------------ generate
 def test_generate_ecdsa_prints_the_real_lines(s: Session, app: Appliance) -> None:
-    r = run(s, "execute certificate local generate csr-test ECDSA secp521r1 example null ca sunnyvale fortinet fadc root")
+    r = s.execute("execute certificate local generate csr-test ECDSA secp521r1 example null ca sunnyvale fortinet fadc root")
     assert not r.failed, r.error
     assert r.output == (
         "Generating a 512 bit ECDSA private key with curve name secp521r1 and message digest algorithm SHA-512\n"
@@ -90,13 +71,13 @@ def test_generate_ecdsa_prints_the_real_lines(s: Session, app: Appliance) -> Non
 
 
 def test_generate_rsa_and_errors(s: Session) -> None:
-    r = run(s, "execute certificate local generate r1 RSA 2048 r1.test US CA Sunnyvale Org Unit a@b.test")
+    r = s.execute("execute certificate local generate r1 RSA 2048 r1.test US CA Sunnyvale Org Unit a@b.test")
     assert r.output.splitlines() == ["Generating a 2048 bit RSA private key", "Generating X.509 certificate request", "Done."]
-    dup = run(s, "execute certificate local generate r1 RSA 2048 r1.test US CA Sunnyvale Org Unit a@b.test")
+    dup = s.execute("execute certificate local generate r1 RSA 2048 r1.test US CA Sunnyvale Org Unit a@b.test")
     assert dup.failed and dup.error.splitlines()[-1] == "Command fail. Return code is -15"
-    bad = run(s, "execute certificate local generate r2 RSA 999 r2.test null null null null null null")
+    bad = s.execute("execute certificate local generate r2 RSA 999 r2.test null null null null null null")
     assert bad.failed and bad.error.splitlines()[-1] == "Command fail. Return code is -1110"
-    usage = run(s, "execute certificate local generate r3 RSA 2048")
+    usage = s.execute("execute certificate local generate r3 RSA 2048")
     assert usage.failed and usage.error.startswith("Usage: execute certificate local generate <name>")
     assert "r2" not in s.execute("get system certificate local").output
 
@@ -106,7 +87,7 @@ def test_import_pair_creates_entry_and_files_usable_by_profiles(
         s: Session, app: Appliance, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_pair(tmp_path, "ws-cert", "www.ws.test")
     monkeypatch.chdir(tmp_path)  # the paths are relative to the current directory
-    r = run(s, "execute certificate local import-pair tftp ws-cert.crt ws-cert.key null 192.168.1.23")
+    r = s.execute("execute certificate local import-pair tftp ws-cert.crt ws-cert.key null 192.168.1.23")
     assert not r.failed, r.error
     assert r.output == ""
     assert (app.cert_dir / "ws-cert.crt").is_file() and (app.cert_dir / "ws-cert.key").is_file()
@@ -192,9 +173,9 @@ end
 
 def test_import_pair_with_key_password(s: Session, app: Appliance, tmp_path: Path) -> None:
     crt, key = write_pair(tmp_path, "enc", "enc.test", password=b"s3cret")
-    wrong = run(s, f"execute certificate local import-pair tftp {crt} {key} nope 10.0.0.1")
+    wrong = s.execute(f"execute certificate local import-pair tftp {crt} {key} nope 10.0.0.1")
     assert wrong.failed and wrong.error.splitlines()[-1] == "Command fail. Return code is -145"
-    r = run(s, f"execute certificate local import-pair tftp {crt} {key} s3cret 10.0.0.1")
+    r = s.execute(f"execute certificate local import-pair tftp {crt} {key} s3cret 10.0.0.1")
     assert not r.failed, r.error
     load_pair((app.cert_dir / "enc.crt").read_bytes(), (app.cert_dir / "enc.key").read_bytes())  # stored unencrypted
 
@@ -202,31 +183,31 @@ def test_import_pair_with_key_password(s: Session, app: Appliance, tmp_path: Pat
 def test_import_pair_errors(s: Session, tmp_path: Path) -> None:
     crt, _ = write_pair(tmp_path, "one", "one.test")
     _, other_key = write_pair(tmp_path, "two", "two.test")
-    bad = run(s, f"execute certificate local import-pair tftp {crt} {other_key} null 10.0.0.1")
+    bad = s.execute(f"execute certificate local import-pair tftp {crt} {other_key} null 10.0.0.1")
     assert bad.failed
     assert bad.error.splitlines() == ["the private key does not match the certificate", "Command fail. Return code is -145"]
     with pytest.raises(CertError):  # the verb raises the CertError from certs.py
         find_verb(CERT_VERBS, ["certificate", "local", "import-pair"])[0].run(
             s, ["tftp", str(crt), str(other_key), "null", "10.0.0.1"])
     (tmp_path / "junk.crt").write_bytes(b"not a certificate")
-    junk = run(s, f"execute certificate local import-pair tftp {tmp_path / 'junk.crt'} {other_key} null 10.0.0.1")
+    junk = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'junk.crt'} {other_key} null 10.0.0.1")
     assert junk.failed and junk.error.splitlines()[-1] == "Command fail. Return code is -145"
 
-    missing = run(s, f"execute certificate local import-pair tftp {tmp_path / 'nope.crt'} {other_key} null 10.0.0.1")
+    missing = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'nope.crt'} {other_key} null 10.0.0.1")
     assert missing.failed
     assert str(tmp_path / "nope.crt") in missing.error.splitlines()[0]
     assert missing.error.splitlines()[-1] == "Command fail. Return code is -24"
 
-    usage = run(s, f"execute certificate local import-pair tftp {crt} {other_key}")
+    usage = s.execute(f"execute certificate local import-pair tftp {crt} {other_key}")
     assert usage.failed and usage.error.startswith("Usage: execute certificate local import-pair tftp")
     assert usage.error.splitlines()[-1].startswith("Command fail. Return code is -61")
     assert "== [ one ]" not in s.execute("get system certificate local").output
 
     crt2, key2 = write_pair(tmp_path, "dup", "dup.test")
-    assert not run(s, f"execute certificate local import-pair tftp {crt2} {key2} null 10.0.0.1").failed
-    dup = run(s, f"execute certificate local import-pair tftp {crt2} {key2} null 10.0.0.1")
+    assert not s.execute(f"execute certificate local import-pair tftp {crt2} {key2} null 10.0.0.1").failed
+    dup = s.execute(f"execute certificate local import-pair tftp {crt2} {key2} null 10.0.0.1")
     assert dup.failed and dup.error.splitlines()[-1] == "Command fail. Return code is -15"
-    factory = run(s, f"execute certificate local import-pair tftp {tmp_path / 'Factory.crt'} {key2} null 10.0.0.1")
+    factory = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'Factory.crt'} {key2} null 10.0.0.1")
     assert factory.failed and factory.error.splitlines()[-1] == "Command fail. Return code is -15"
 
 
@@ -234,48 +215,48 @@ def test_import_pair_errors(s: Session, tmp_path: Path) -> None:
 def test_import_combined_pem_and_pkcs12(s: Session, app: Appliance, tmp_path: Path) -> None:
     cert_pem, key_pem = generate_self_signed("combo", "ECDSA", "secp256r1", "combo.test")
     (tmp_path / "combo.pem").write_bytes(key_pem + cert_pem)  # key first: any order
-    r = run(s, f"execute certificate local import tftp {tmp_path / 'combo.pem'} 192.168.1.23")
+    r = s.execute(f"execute certificate local import tftp {tmp_path / 'combo.pem'} 192.168.1.23")
     assert not r.failed, r.error
     assert (app.cert_dir / "combo.crt").read_bytes() == load_pair(cert_pem, key_pem).cert_pem
     assert "== [ combo ]" in s.execute("get system certificate local").output
 
     (tmp_path / "certonly.pem").write_bytes(cert_pem)
-    r = run(s, f"execute certificate local import tftp {tmp_path / 'certonly.pem'} 192.168.1.23")
+    r = s.execute(f"execute certificate local import tftp {tmp_path / 'certonly.pem'} 192.168.1.23")
     assert r.failed and "no private key" in r.error and r.error.splitlines()[-1] == "Command fail. Return code is -145"
 
     pair = load_pair(cert_pem, key_pem)
     p12 = pkcs12.serialize_key_and_certificates(b"p12", pair.private_key, pair.certificate, None,
                                                 serialization.NoEncryption())
     (tmp_path / "bundle.pfx").write_bytes(p12)
-    r = run(s, f"execute certificate local import tftp {tmp_path / 'bundle.pfx'} 192.168.1.23")
+    r = s.execute(f"execute certificate local import tftp {tmp_path / 'bundle.pfx'} 192.168.1.23")
     assert not r.failed, r.error
     assert (app.cert_dir / "bundle.crt").is_file()
 
-    r = run(s, f"execute certificate local import tftp {tmp_path / 'absent.pem'} 192.168.1.23")
+    r = s.execute(f"execute certificate local import tftp {tmp_path / 'absent.pem'} 192.168.1.23")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -24"
-    r = run(s, "execute certificate local import tftp x.pem")
+    r = s.execute("execute certificate local import tftp x.pem")
     assert r.failed and r.error.startswith("Usage: execute certificate local import tftp")
 
 
 # ------------------------------------------------------------------------------------------ export, regenerate
 def test_export_and_regenerate_factory(s: Session, app: Appliance, tmp_path: Path) -> None:
     out = tmp_path / "fortiadc.crt"
-    r = run(s, f"execute certificate local export tftp Factory {out} 192.168.1.23")
+    r = s.execute(f"execute certificate local export tftp Factory {out} 192.168.1.23")
     assert not r.failed, r.error
     before = x509.load_pem_x509_certificate(out.read_bytes())
     assert before == app.ensure_factory_cert().certificate
 
-    r = run(s, "execute certificate local regenerate")
+    r = s.execute("execute certificate local regenerate")
     assert r.output == "self certificate regenerated!\n"
     after = app.ensure_factory_cert()  # still a matching pair
     assert after.certificate != before
     assert after.name == FACTORY_NAME and after.subject_cn == "FortiADC-VM"
 
-    r = run(s, f"execute certificate local export tftp nosuch {out} 192.168.1.23")
+    r = s.execute(f"execute certificate local export tftp nosuch {out} 192.168.1.23")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -13"
-    r = run(s, f"execute certificate local export tftp Factory {tmp_path / 'no' / 'dir.crt'} 192.168.1.23")
+    r = s.execute(f"execute certificate local export tftp Factory {tmp_path / 'no' / 'dir.crt'} 192.168.1.23")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -24"
-    assert run(s, "execute certificate local regenerate now").failed
+    assert s.execute("execute certificate local regenerate now").failed
 
 
 def test_export_user_certificate(s: Session, tmp_path: Path) -> None:
