@@ -1,5 +1,5 @@
 # make run: set up the virtualenv, install adc, start the console on the factory-default config.
-# make test: set up, then run the whole suite.
+# make test: set up, then type-check and run the whole suite.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -24,7 +24,9 @@ tools:
 	@command -v curl >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
 		(apt-get update -qq && apt-get install -y -qq curl >/dev/null) || echo "warning: curl is missing"; }
 
+# mypy first (configured in setup.cfg): a type error fails the suite before any test runs.
 test: $(STAMP) tools
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 # make bench: the console benchmark, then the data plane against HAProxy (1 thread) and nginx direct;

@@ -7,15 +7,24 @@ restores it.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Awaitable, Callable, Sequence, TypeVar
 
 from .config.factory import factory_tree
+from .config.persist import DataDir
 from .config.store import ConfigStore
 from .config.tree import ConfigTree
+from .engine.ops import NO_DATAPLANE, SessionRow
 from .engine.session import Session
 from .schema import SCHEMA
 from .schema.registry import Schema
+
+if TYPE_CHECKING:
+    from .dataplane.runtime import Dataplane
+
+T = TypeVar("T")
 
 
 def default_data_dir() -> Path:
@@ -32,17 +41,15 @@ class Appliance:
         self.schema = schema
         self.data_dir = data_dir
         self.started_at = time.time()
-        self._datadir = None
+        self._datadir: DataDir | None = None
         self._scratch: Path | None = None  # where an in-memory appliance keeps its certificate files
-        self.dataplane = None
+        self.dataplane: Dataplane | None = None
         self.startup_notes: list[str] = []  # what the data plane said when it first served the config
         if data_dir is None:
             self.store = ConfigStore(self.factory_tree())
             if serve:
                 self.start_serving()
             return
-        from .config.persist import DataDir
-
         self._datadir = DataDir(data_dir, sync=sync)
         tree, generation = self._datadir.load_or_init(self.factory_tree)
         self.store = ConfigStore(tree, self._datadir, generation)
@@ -134,30 +141,120 @@ class Appliance:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
-    # --------------------------------------------------------------------- reports and files
-    def status_text(self) -> str:
+    # --------------------------------------------------------------------- ApplianceOps: reports
+    def system_status(self) -> str:
         from .status import format_system_status, sample_status
 
         host = self.session().hostname()
         where = self.data_dir if self.data_dir is not None else Path.cwd()
         return format_system_status(sample_status(host, self.started_at, where))
 
-    def performance_text(self) -> str:
+    def system_performance(self) -> str:
         from .status import format_system_performance, sample_performance
 
         return format_system_performance(sample_performance(self.started_at))
 
-    def backup(self, path: str) -> None:
-        """Write the configuration as a replayable script (the output of ``show``), atomically."""
-        text = "\n".join(self.session().show_all()) + "\n"
+    def live_report(self, name: str) -> list[str]:
+        plane = self.dataplane
+        if plane is None:
+            return [NO_DATAPLANE]
+        from .dataplane import report
+
+        runtimes = dict(plane.runtimes)
+        if name == "slb_load":
+            return report.slb_load(runtimes, plane.counters)
+        if name == "virtual-server-status":
+            return report.virtual_server_status(runtimes, plane.counters, self.stats)
+        if name == "real-server-status":
+            return report.real_server_status(runtimes, plane.counters, self.stats)
+        raise KeyError(name)
+
+    def sessions(self) -> Sequence[SessionRow] | None:
+        return self.stats.sessions() if self.dataplane is not None else None
+
+    def log_tail(self, kind: str, count: int) -> list[str] | None:
+        if self.dataplane is None:
+            return None
+        self.logs.flush(1.0)  # bounded: show what the data plane has handed in so far
+        return self.logs.tail(kind, count)
+
+    def log_files(self, kind: str) -> list[str] | None:
+        if self.dataplane is None:
+            return None
+        self.logs.flush(1.0)
+        out = []
+        base = self.logs.path(kind)
+        for path in [base] + [base.with_name(f"{base.name}.{i}") for i in range(1, self.logs.backups + 1)]:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            out.append(f"{path.name} {st.st_size} {time.ctime(st.st_mtime)}")
+        return out
+
+    # --------------------------------------------------------------------- ApplianceOps: probes
+    def verify_health(self, check: str, address: str, port: int, timeout: int | None, count: int,
+                      interval: int | None) -> list[bool] | None:
+        from .dataplane.health import verify_probes
+        from .dataplane.spec import health_check_spec
+
+        spec = health_check_spec(self.store.tree, self.schema, check)
+        if spec is None:
+            return None
+        return self._in_event_loop(verify_probes, spec, address, port, timeout, count, interval)
+
+    def _in_event_loop(self, fn: Callable[..., Awaitable[T]], *args: object) -> T:
+        """Run a coroutine function in the data plane's thread, or (not serving) in a short-lived thread
+        of its own: never an event loop on the caller's (the console's) thread."""
+        if self.dataplane is not None:
+            return self.dataplane.call(fn, *args)  # type: ignore[return-value]
+        import trio
+
+        box: list[T] = []
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                box.append(trio.run(fn, *args))
+            except BaseException as exc:  # handed to the caller below
+                failure.append(exc)
+
+        worker = threading.Thread(target=run, name="adc-oneshot", daemon=True)
+        worker.start()
+        worker.join()
+        if failure:
+            raise failure[0]
+        return box[0]
+
+    # --------------------------------------------------------------------- ApplianceOps: files
+    def read_file(self, path: str) -> bytes:
+        return Path(path).read_bytes()
+
+    def write_file(self, path: str, data: bytes) -> None:
         target = Path(path)
         tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
+        with open(tmp, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
 
-    def restore_lines(self, path: str) -> list[str]:
-        with open(path, encoding="utf-8", errors="surrogateescape") as f:
-            return f.read().splitlines()
+    # --------------------------------------------------------------------- ApplianceOps: certificates
+    def store_certificate(self, name: str, cert_pem: bytes, key_pem: bytes, password: bytes | None) -> tuple[str, str]:
+        from .certs import store_pair
+
+        pair = store_pair(self.base_dir, name, cert_pem, key_pem, password)
+        return pair.cert_path.name, pair.key_path.name
+
+    def certificate_pem(self, name: str) -> bytes:
+        from .certs import FACTORY_NAME
+
+        if name == FACTORY_NAME:
+            return self.ensure_factory_cert().cert_path.read_bytes()
+        return (self.cert_dir / f"{name}.crt").read_bytes()
+
+    def regenerate_factory_certificate(self) -> list[str]:
+        from .certs import regenerate_factory_cert
+
+        regenerate_factory_cert(self.base_dir)
+        return self.dataplane.refresh_tls() if self.dataplane is not None else []

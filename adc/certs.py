@@ -13,15 +13,17 @@ import ipaddress
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable, Iterator, Union
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from adc.errors import CommandFail
@@ -40,7 +42,7 @@ EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
     "secp521r1": ec.SECP521R1,
 }
 # Digest per curve, as the real box reports ("... secp521r1 and message digest algorithm SHA-512").
-_EC_HASH = {"secp256r1": hashes.SHA256, "prime256v1": hashes.SHA256,
+_EC_HASH: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {"secp256r1": hashes.SHA256, "prime256v1": hashes.SHA256,
             "secp384r1": hashes.SHA384, "secp521r1": hashes.SHA512}
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,63}$")
@@ -183,7 +185,10 @@ def _present(v: str | None) -> str | None:
     return v
 
 
-def _new_key(key_type: str, key_param: int | str) -> tuple[PrivateKey, hashes.HashAlgorithm]:
+Digest = Union[hashes.SHA256, hashes.SHA384, hashes.SHA512]
+
+
+def _new_key(key_type: str, key_param: int | str) -> tuple[PrivateKey, Digest]:
     kt = key_type.upper()
     if kt == "RSA":
         try:
@@ -345,28 +350,73 @@ def store_pair(data_dir: Path, name: str, cert_pem: bytes, key_pem: bytes,
     return CertPair(name, cert_path, key_path)
 
 
-def ensure_factory_cert(data_dir: Path) -> CertPair:
-    """The box's ``Factory`` certificate: generated on first call, then always the kept files.
+def _factory_pem() -> tuple[bytes, bytes]:
+    """A new ``Factory`` certificate and key (the one set of parameters for first start and regenerate)."""
+    return generate_self_signed(
+        FACTORY_NAME, "RSA", 2048, FACTORY_CN, org=FACTORY_ORG, days=FACTORY_DAYS,
+        san_dns=(FACTORY_CN, "localhost"), san_ip=("127.0.0.1",))
 
-    Generation is serialised with an ``flock`` so two emulator processes starting on one data
-    directory cannot pair one's key with the other's certificate. If both files exist but are
-    unreadable or do not match, ``CertError`` is raised rather than silently replacing them.
-    """
+
+@contextmanager
+def _factory_lock(data_dir: Path) -> Iterator[tuple[Path, Path]]:
+    """The ``Factory`` file paths, held under an ``flock`` so two processes on one data directory never
+    pair one's key with the other's certificate."""
     cert_path, key_path = _paths(data_dir, FACTORY_NAME)
     cert_path.parent.mkdir(parents=True, exist_ok=True)
     with open(cert_path.parent / ".factory.lock", "a+b") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:
-            if cert_path.is_file() and key_path.is_file():
-                load_pair(cert_path.read_bytes(), key_path.read_bytes())
-                if key_path.stat().st_mode & 0o077:
-                    os.chmod(key_path, 0o600)
-            else:
-                cert_pem, key_pem = generate_self_signed(
-                    FACTORY_NAME, "RSA", 2048, FACTORY_CN, org=FACTORY_ORG, days=FACTORY_DAYS,
-                    san_dns=(FACTORY_CN, "localhost"), san_ip=("127.0.0.1",))
-                _atomic_write(key_path, key_pem, 0o600)
-                _atomic_write(cert_path, cert_pem, 0o644)
+            yield cert_path, key_path
         finally:
             fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def ensure_factory_cert(data_dir: Path) -> CertPair:
+    """The box's ``Factory`` certificate: generated on first call, then always the kept files.
+
+    If both files exist but are unreadable or do not match, ``CertError`` is raised rather than
+    silently replacing them.
+    """
+    with _factory_lock(data_dir) as (cert_path, key_path):
+        if cert_path.is_file() and key_path.is_file():
+            load_pair(cert_path.read_bytes(), key_path.read_bytes())
+            if key_path.stat().st_mode & 0o077:
+                os.chmod(key_path, 0o600)
+        else:
+            cert_pem, key_pem = _factory_pem()
+            _atomic_write(key_path, key_pem, 0o600)
+            _atomic_write(cert_path, cert_pem, 0o644)
     return CertPair(FACTORY_NAME, cert_path, key_path)
+
+
+def regenerate_factory_cert(data_dir: Path) -> CertPair:
+    """A new key and certificate for ``Factory`` in place of the old ones."""
+    with _factory_lock(data_dir):
+        return store_pair(data_dir, FACTORY_NAME, *_factory_pem())
+
+
+# ----------------------------------------------------------------------------------------------
+# Files as the operator hands them in
+
+_PEM_CERT = re.compile(rb"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----.+?-----END (?:X509 |TRUSTED )?CERTIFICATE-----", re.S)
+_PEM_KEY = re.compile(rb"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.+?-----END \1PRIVATE KEY-----", re.S)
+
+
+def split_bundle(data: bytes, path: str) -> tuple[bytes, bytes]:
+    """A combined PEM (certificate + key, any order) or an unencrypted PKCS#12 file -> (cert, key)."""
+    if b"-----BEGIN" in data:
+        cert, key = _PEM_CERT.search(data), _PEM_KEY.search(data)
+        if cert is None:
+            raise CertError(f"{path}: no certificate in the file")
+        if key is None:
+            raise CertError(f"{path}: no private key in the file (use import-pair for separate files)")
+        return cert.group(0), key.group(0)
+    try:
+        key_obj, cert_obj, _ = pkcs12.load_key_and_certificates(data, None)
+    except (ValueError, TypeError) as e:
+        raise CertError(f"{path}: neither PEM nor an unencrypted PKCS#12 file ({e})") from None
+    if key_obj is None or cert_obj is None:
+        raise CertError(f"{path}: the PKCS#12 file lacks a certificate or a private key")
+    return (cert_obj.public_bytes(serialization.Encoding.PEM),
+            key_obj.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))

@@ -150,7 +150,7 @@ class Console:
                 continue
             if isinstance(got, Pasted):
                 default = got.rest
-                if not self.run_paste(got.lines):
+                if not self.run_paste(list(got.lines)):
                     return 0
                 continue
             assert isinstance(got, str)

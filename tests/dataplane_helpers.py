@@ -6,6 +6,7 @@ servers listen on their own 127.x.y.z address so tests never collide on a port.
 from __future__ import annotations
 
 import itertools
+import os
 import socket
 import socketserver
 import threading
@@ -16,12 +17,14 @@ from adc.appliance import Appliance
 from adc.engine.session import Session
 
 _next_ip = itertools.count(10)
+# Two test runs on one machine keep apart by giving each its own block: ADC_TEST_NET=150 uses 127.0.150.x up.
+_NET = int(os.environ.get("ADC_TEST_NET", "100"))
 
 
 def vs_ip() -> str:
     """A loopback address no other test in this process uses."""
     n = next(_next_ip)
-    return f"127.0.{n // 250 + 100}.{n % 250 + 1}"
+    return f"127.0.{n // 250 + _NET}.{n % 250 + 1}"
 
 
 def free_port(ip: str = "127.0.0.1") -> int:

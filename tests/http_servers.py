@@ -1,21 +1,29 @@
 """Test helpers for the L7 proxy: an h11 backend with scripted paths, a round-robin Upstream, a proxy
-listener, an h11 test client, and spec builders. Everything binds 127.0.0.1 port 0."""
+listener, an h11 test client, and spec builders; and for driving a ``Dataplane`` with hand-built specs
+(no config layer): a running data plane and a TLS member's server context. Everything binds 127.0.0.1
+port 0."""
 from __future__ import annotations
 
 import json
+import ssl
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Callable, Collection, Iterator
 
 import h11
 import trio
 import trio.testing
 
+from adc.certs import generate_self_signed
+from adc.dataplane.connect import Connector, dial_tcp
 from adc.dataplane.http_pool import IdlePool
 from adc.dataplane.http_proxy import UpstreamHooks
 from adc.dataplane.http_proxy import serve_http
 from adc.dataplane.lb import PickContext
+from adc.dataplane.runtime import Dataplane
 from adc.dataplane.spec import MemberSpec, PoolSpec, ProfileSpec, VirtualServerSpec
 
 BLOCK = bytes(range(256)) * 256  # 64 KiB pattern for generated bodies
@@ -63,17 +71,23 @@ def make_vs(members: list[MemberSpec], **profile: object) -> VirtualServerSpec:
 
 
 class RRUpstream(UpstreamHooks):
-    """Round robin over the members, plain TCP; counts picks and active requests."""
+    """Round robin over ``members`` (``vs``'s pool's to begin with; ``exclude`` is ignored, so what is
+    tested is the proxy's own bound on retries); counts picks and active requests.
 
-    def __init__(self, members: list[MemberSpec], connector: Callable[[MemberSpec], object] | None = None) -> None:
-        self.members = members
+    Members are reached through a real ``Connector`` for ``vs`` (its connect-timeout, its TLS); its dial
+    records each connect and uses ``dial(member)`` when one is set (memory streams), TCP otherwise.
+    """
+
+    def __init__(self, vs: VirtualServerSpec, dial: Callable[[MemberSpec], object] | None = None) -> None:
+        self.members = list(vs.pool.members)
         self._next = 0
         self.picks: list[str] = []
         self.contexts: list[PickContext] = []
         self.active: dict[str, int] = {}
         self.max_active = 0
         self.connects: list[str] = []
-        self.connector = connector
+        self.dial = dial
+        self.connector = Connector(vs, self._dial)
 
     def pick(self, ctx: PickContext, exclude: Collection[str] = ()) -> MemberSpec | None:
         self.contexts.append(ctx)
@@ -84,11 +98,11 @@ class RRUpstream(UpstreamHooks):
         self.picks.append(m.key)
         return m
 
-    async def connect(self, member: MemberSpec, host_header: str) -> trio.abc.Stream:
+    async def _dial(self, member: MemberSpec, port: int) -> trio.abc.Stream:
         self.connects.append(member.key)
-        if self.connector is not None:
-            return await self.connector(member)  # type: ignore[misc, no-any-return]
-        return await trio.open_tcp_stream(member.host, member.port)
+        if self.dial is not None:
+            return await self.dial(member)  # type: ignore[misc, no-any-return]
+        return await dial_tcp(member, port)
 
     def acquire(self, member: MemberSpec) -> None:
         self.active[member.key] = self.active.get(member.key, 0) + 1
@@ -377,7 +391,7 @@ class H11Client:
 
 
 def memory_connector(backend: Backend, nursery: trio.Nursery) -> Callable[[MemberSpec], object]:
-    """An Upstream connector that serves each 'connection' from ``backend`` over memory streams."""
+    """A dial for ``RRUpstream`` that serves each 'connection' from ``backend`` over memory streams."""
 
     async def connect(member: MemberSpec) -> trio.abc.Stream:
         ours, theirs = trio.testing.memory_stream_pair()
@@ -385,3 +399,27 @@ def memory_connector(backend: Backend, nursery: trio.Nursery) -> Callable[[Membe
         return ours
 
     return connect
+
+
+# ---- a whole data plane --------------------------------------------------------------------------
+
+
+@contextmanager
+def running_dataplane() -> Iterator[Dataplane]:
+    """A started ``Dataplane`` (its own trio thread), stopped on the way out; feed it specs with ``apply``."""
+    plane = Dataplane()
+    plane.start()
+    try:
+        yield plane
+    finally:
+        plane.stop()
+
+
+def backend_tls(tmp_path: Path) -> ssl.SSLContext:
+    """A server context for a TLS member: a fresh self-signed RSA certificate for ``backend.test``."""
+    cert, key = generate_self_signed("backend", "RSA", 2048, "backend.test")
+    (tmp_path / "b.crt").write_bytes(cert)
+    (tmp_path / "b.key").write_bytes(key)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "b.crt", tmp_path / "b.key")
+    return ctx

@@ -19,7 +19,7 @@ from adc.certs import FACTORY_NAME, CertError, generate_self_signed, load_pair
 from adc.dataplane.spec import compile_spec
 from adc.dataplane.tls import server_context
 from adc.engine.cert_verbs import CERT_VERBS
-from adc.engine.execute import find_verb
+from adc.engine.verb import find_verb
 from adc.engine.session import Session
 
 from .dataplane_helpers import run as run_ok
@@ -188,7 +188,7 @@ def test_import_pair_errors(s: Session, tmp_path: Path) -> None:
     assert bad.error.splitlines() == ["the private key does not match the certificate", "Command fail. Return code is -145"]
     with pytest.raises(CertError):  # the verb raises the CertError from certs.py
         find_verb(CERT_VERBS, ["certificate", "local", "import-pair"])[0].run(
-            s, ["tftp", str(crt), str(other_key), "null", "10.0.0.1"])
+            s.ctx, ["tftp", str(crt), str(other_key), "null", "10.0.0.1"])
     (tmp_path / "junk.crt").write_bytes(b"not a certificate")
     junk = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'junk.crt'} {other_key} null 10.0.0.1")
     assert junk.failed and junk.error.splitlines()[-1] == "Command fail. Return code is -145"

@@ -22,6 +22,7 @@ from websockets.sync.server import serve as ws_serve
 from adc.certs import generate_self_signed
 
 from .dataplane_helpers import appliance, free_port, pool_script, run, vs_ip, vs_script
+from .http_servers import backend_tls
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -107,15 +108,6 @@ def get(ip: str, port: int, path: str = "/", headers: dict[str, str] | None = No
     conn.close()
     assert resp.status == 200, (resp.status, body)
     return json.loads(body)
-
-
-def backend_tls(tmp_path: Path) -> ssl.SSLContext:
-    cert, key = generate_self_signed("backend", "RSA", 2048, "backend.test")
-    (tmp_path / "b.crt").write_bytes(cert)
-    (tmp_path / "b.key").write_bytes(key)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(tmp_path / "b.crt", tmp_path / "b.key")
-    return ctx
 
 
 def insecure_client() -> ssl.SSLContext:

@@ -73,8 +73,9 @@ def setup(nursery: trio.Nursery, pools: list[IdlePool]) -> Setup:
             await b.start(nursery)
         if members is None:
             members = [make_member(b.name, b.port) for b in backends]
-        upstream = RRUpstream(members)
-        proxy = Proxy(make_vs(members, **profile), upstream)
+        vs = make_vs(members, **profile)
+        upstream = RRUpstream(vs)
+        proxy = Proxy(vs, upstream)
         pools.append(proxy.pool)
         await proxy.start(nursery)
         return proxy, backends
@@ -395,7 +396,7 @@ async def test_exceptions_in_one_connection_never_escape(nursery: trio.Nursery) 
         def pick(self, ctx):  # type: ignore[no-untyped-def]
             raise RuntimeError("boom")
 
-    upstream = Exploding([])
+    upstream = Exploding(make_vs([]))
     a, b = trio.testing.memory_stream_pair()
     await b.send_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
     await serve_http(a, ("1.2.3.4", 5), ("5.6.7.8", 80), make_vs([]), upstream, pool=IdlePool())  # returns
@@ -533,8 +534,8 @@ async def test_curl_chunked_upload(setup: Setup, tmp_path) -> None:  # type: ign
 async def _mock_session(nursery: trio.Nursery, backend: Backend, **profile: object) -> tuple[trio.testing.MemoryStream, trio.Event, RRUpstream]:  # type: ignore[name-defined]
     """serve_http over a memory stream pair; members are served by ``backend`` over memory too."""
     member = make_member("m1", 80)
-    upstream = RRUpstream([member], connector=memory_connector(backend, nursery))
     vs = make_vs([member], **profile)
+    upstream = RRUpstream(vs, dial=memory_connector(backend, nursery))
     ours, theirs = trio.testing.memory_stream_pair()
     done = trio.Event()
     pool = IdlePool()
@@ -623,7 +624,7 @@ async def test_connect_timeout_gives_503(nursery: trio.Nursery, autojump_clock: 
         await trio.sleep_forever()
         raise AssertionError
 
-    upstream.connector = never
+    upstream.dial = never
     await client.send_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
     start = trio.current_time()
     status, _, body = parse_raw(await _read_all(client))
@@ -678,7 +679,7 @@ async def test_tunnel_idle_timeout_is_max_of_client_and_server(nursery: trio.Nur
         return ours
 
     client, done, upstream = await _mock_session(nursery, Backend("b"), **TIMERS)
-    upstream.connector = ws_member
+    upstream.dial = ws_member
     await client.send_all(b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nfirst")
     data = bytearray()
     while not data.endswith(b"earlyfirst"):
@@ -986,18 +987,3 @@ async def test_client_reset_mid_download_only_ends_that_connection(setup: Setup)
         assert (await again.request("GET", "/")).status == 200
         await again.aclose()
     assert proxy.upstream.active == {"s1": 0}
-
-
-def test_pool_key_separates_port_zero_members_and_tls() -> None:
-    from adc.dataplane.http_proxy import _Session
-    from adc.dataplane.spec import UpstreamTLS
-
-    member = make_member("m", 0)
-    vs = make_vs([member])
-    on_80 = _Session(None, ("1.1.1.1", 1), ("2.2.2.2", 80), vs, RRUpstream([]), IdlePool())  # type: ignore[arg-type]
-    on_81 = _Session(None, ("1.1.1.1", 1), ("2.2.2.2", 81), vs, RRUpstream([]), IdlePool())  # type: ignore[arg-type]
-    assert on_80._pool_key(member, "a") != on_81._pool_key(member, "a")
-    tls = UpstreamTLS("t", sni_forward=True)
-    tls_member = MemberSpec(key="m", real_server="m", host="127.0.0.1", port=0, tls=tls)
-    assert on_80._pool_key(tls_member, "a.example:443") != on_80._pool_key(member, "a.example")
-    assert on_80._pool_key(tls_member, "a.example:443") != on_80._pool_key(tls_member, "b.example")

@@ -9,6 +9,9 @@ from typing import Callable, Iterator, Mapping, Union
 
 import pytest
 
+from adc.config.tree import Entry
+from adc.config.values import default_value
+from adc.config.view import View
 from adc.schema import SCHEMA
 from adc.schema.model import Attr, Table
 from adc.schema.registry import FactoryEntry
@@ -80,49 +83,21 @@ def value_ok(attr: Attr, value: Value) -> bool:
 Lookup = Callable[[str, str], "Values | None"]
 
 
-def default(attr: Attr) -> Value:
-    return tuple(attr.default.split()) if attr.multi else attr.default
-
-
 class Evaluator:
-    """A small, independent re-implementation of ``when``: which attributes are in force."""
+    """The real ``View`` over plain value maps (what factory objects and the scripts below hold)."""
 
     def __init__(self, lookup: Lookup) -> None:
-        self.lookup = lookup
+        def entries(dotted: str, key: str) -> Entry | None:
+            values = lookup(dotted, key)
+            return None if values is None else Entry(key, dict(values))
+
+        self.view = View(SCHEMA, entries)
 
     def attr(self, table: Table, values: Values, name: str) -> Attr | None:
-        for a in table.attrs:
-            if a.name == name and self.holds(table, values, a.when):
-                return a
-        return None
-
-    def value(self, table: Table, values: Values, name: str) -> str:
-        if "." in name:
-            ref_name, _, rest = name.partition(".")
-            ref_attr = self.attr(table, values, ref_name)
-            key = self.value(table, values, ref_name) if ref_attr else ""
-            target = self.lookup(ref_attr.ref or "", key) if ref_attr and key else None
-            if target is None or ref_attr is None:
-                return ""
-            return self.value(SCHEMA.by_dotted[ref_attr.ref or ""], target, rest)
-        a = self.attr(table, values, name)
-        if a is None:
-            return ""
-        v = values.get(name, default(a))
-        return " ".join(v) if isinstance(v, tuple) else v
-
-    def holds(self, table: Table, values: Values, when: Mapping[str, tuple[str, ...]]) -> bool:
-        return all(self.value(table, values, k) in allowed for k, allowed in when.items())
+        return self.view.attr(table, Entry(None, dict(values)), name)
 
     def in_force(self, table: Table, values: Values) -> list[Attr | Table]:
-        seen: set[str] = set()
-        out: list[Attr | Table] = []
-        for item in table.items:
-            if item.name in seen or (item.when and not self.holds(table, values, item.when)):
-                continue
-            seen.add(item.name)
-            out.append(item)
-        return out
+        return list(self.view.items(table, Entry(None, dict(values))))
 
     def names(self, table: Table, values: Values) -> list[str]:
         return [i.name for i in self.in_force(table, values)]
@@ -308,7 +283,7 @@ def _check_factory(f: FactoryEntry, parent: Table | None) -> None:
         attr = EVAL.attr(t, f.values, name)
         assert attr is not None and name in live, f"{f.path} {f.key}: {name} not in force"
         assert value_ok(attr, value), f"{f.path} {f.key}: {name}={value!r}"
-        assert value != default(attr), f"{f.path} {f.key}: {name} repeats its default"
+        assert value != default_value(attr), f"{f.path} {f.key}: {name} repeats its default"
     for item in EVAL.in_force(t, f.values):
         if isinstance(item, Attr) and item.required:
             assert item.name in f.values, f"{f.path} {f.key}: required {item.name} missing"

@@ -6,62 +6,12 @@ import pytest
 from adc.appliance import Appliance
 from adc.engine.session import Session
 
-from .dataplane_helpers import run as run_ok
+from .engine_helpers import BASE, new_session, ok
 
 
 @pytest.fixture
 def s() -> Session:
-    return Appliance(None).session()
-
-
-def run(s: Session, script: str) -> str:
-    """Run lines; return everything printed (output and errors), as a console shows it."""
-    out = []
-    for line in script.strip().splitlines():
-        r = s.execute(line)
-        out.append(r.output + r.error)
-    return "".join(out)
-
-
-ok = run_ok  # run lines, failing the test on any error; returns the output
-
-
-BASE = """
-config load-balance real-server
-edit rs1
-set ip 10.0.1.11
-next
-edit rs2
-set ip 10.0.1.12
-end
-config load-balance pool
-edit web_pool
-config pool_member
-edit 1
-set real-server rs1
-next
-edit 2
-set real-server rs2
-next
-end
-next
-end
-"""
-
-
-def vs(name: str = "vs1", ip: str = "10.9.9.9", port: str = "80", extra: str = "") -> str:
-    return f"""
-config load-balance virtual-server
-edit {name}
-set type l7-load-balance
-set ip {ip}
-set port {port}
-set load-balance-profile LB_PROF_HTTP
-set load-balance-method LB_METHOD_ROUND_ROBIN
-set load-balance-pool web_pool
-{extra}
-end
-"""
+    return new_session()
 
 
 # ------------------------------------------------------------------------------------------ prompts
@@ -150,17 +100,6 @@ def test_set_errors(s: Session) -> None:
 
 
 # ------------------------------------------------------------------------------------------ get and show
-def test_get_formats(s: Session) -> None:
-    ok(s, "config load-balance virtual-server\nedit lb-vs1")
-    lines = ok(s, "get").splitlines()
-    assert lines[0] == "status              : enable"
-    assert lines[1] == "type                : l4-load-balance"
-    assert "packet-forwarding-method: NAT" in lines
-    assert "load-balance-profile:" in lines
-    assert "interface           :" in lines
-    assert "load-balance-method :" in lines
-
-
 def test_get_lists_entries_and_working_copy(s: Session) -> None:
     out = ok(s, "get load-balance method")
     assert out.splitlines()[0] == "== [ LB_METHOD_ROUND_ROBIN ]"
@@ -172,92 +111,7 @@ def test_get_lists_entries_and_working_copy(s: Session) -> None:
     assert ok(s, "get") == ""
 
 
-def test_show_prints_non_defaults_in_schema_order(s: Session) -> None:
-    ok(s, BASE)
-    ok(s, vs(extra="set comments \"two words\""))
-    assert ok(s, "show load-balance virtual-server") == (
-        "config load-balance virtual-server\n"
-        '  edit "vs1"\n'
-        "    set type l7-load-balance\n"
-        "    set ip 10.9.9.9\n"
-        "    set load-balance-profile LB_PROF_HTTP\n"
-        "    set load-balance-method LB_METHOD_ROUND_ROBIN\n"
-        "    set load-balance-pool web_pool\n"
-        '    set comments "two words"\n'
-        "    set traffic-group default\n"
-        "  next\n"
-        "end\n"
-    )
-    pool = ok(s, "show load-balance pool web_pool")
-    assert "    config  pool_member\n      edit 1\n        set real-server rs1\n      next\n" in pool
-    assert "    set real-server-ssl-profile NONE\n" in pool
-
-
-def test_show_multi_values_have_a_trailing_space(s: Session) -> None:
-    ok(s, "config load-balance pool\nedit p\nset health-check-ctrl enable\nset health-check-list LB_HLTHCK_ICMP LB_HLTHCK_HTTP\nend")
-    assert "    set health-check-list LB_HLTHCK_ICMP LB_HLTHCK_HTTP \n" in ok(s, "show load-balance pool")
-
-
-def test_show_full_and_context_show(s: Session) -> None:
-    ok(s, "config system dns\nset primary 1.1.1.1")
-    assert ok(s, "show") == "config system dns\n  set primary 1.1.1.1\nend\n"
-    assert ok(s, "show full") == "config system dns\n  set primary 1.1.1.1\n  set secondary 0.0.0.0\nend\n"
-    ok(s, "end")
-
-
-def test_show_omits_predefined_entries(s: Session) -> None:
-    out = ok(s, "show")
-    assert "LB_PROF_HTTP" not in out and "LB_METHOD_" not in out
-    assert out.startswith("config system global\n")
-    assert 'edit "port1"' in out
-
-
 # ------------------------------------------------------------------------------------------ commits
-def test_commit_checks(s: Session) -> None:
-    ok(s, BASE)
-    s.execute("config load-balance virtual-server")
-    out = run(s, "edit v\nset type l7-load-balance\nset load-balance-profile LB_PROF_HTTP\nnext")
-    assert out.splitlines()[-1] == "Command fail. Return code is -1232"
-    assert s.prompt == "FortiADC-VM (virtual-server) # "
-    assert ok(s, "get") == ""  # discarded
-    out = run(s, "edit v\nset load-balance-profile LB_PROF_HTTP\nset load-balance-pool web_pool\nnext")
-    assert out.splitlines()[-1] == "Command fail. Return code is -4240"  # HTTP profile on an L4 VS
-    out = run(s, "edit v\nset type l7-load-balance\nset load-balance-profile LB_PROF_HTTPS\nset load-balance-pool web_pool\nnext")
-    assert out.splitlines()[-1] == "Command fail. Return code is -4225"
-    out = run(s, "edit v\nset type l7-load-balance\nset load-balance-profile LB_PROF_HTTP\nset load-balance-method LB_METHOD_DEST_IP_HASH\nset load-balance-pool web_pool\nnext")
-    assert out.splitlines()[-1] == "Command fail. Return code is -1240"
-    out = run(s, "edit v\nset type l7-load-balance\nset load-balance-profile LB_PROF_HTTP\nset load-balance-persistence LB_PERSIS_SSL_SESS_ID\nset load-balance-pool web_pool\nnext")
-    assert out.splitlines()[-1] == "Command fail. Return code is -4241"
-    ok(s, "end")
-    ok(s, vs("a", "10.1.1.1", "80"))
-    out = run(s, vs("b", "10.1.1.1", "70-90"))
-    assert out.splitlines()[-1] == "Command fail. Return code is -1200"
-    ok(s, vs("b", "10.1.1.1", "8080"))
-
-
-def test_https_vs_with_client_ssl_profile(s: Session) -> None:
-    ok(s, BASE)
-    ok(s, vs(extra="set load-balance-profile LB_PROF_HTTPS\nset client-ssl-profile LB_CLIENT_SSL_PROF_DEFAULT"))
-    assert "set client-ssl-profile LB_CLIENT_SSL_PROF_DEFAULT" in ok(s, "show load-balance virtual-server")
-
-
-def test_pool_and_other_rules(s: Session) -> None:
-    ok(s, BASE)
-    out = run(s, "config load-balance pool\nedit p\nset health-check-ctrl enable\nend")
-    assert out.splitlines()[-1] == "Command fail. Return code is -1554"
-    out = run(s, "config load-balance pool\nedit p\nconfig pool_member\nedit 1\nset real-server rs1\nnext\nedit 2\nset real-server rs1\nnext\nend\nend")
-    assert out.splitlines()[-1] == "Command fail. Return code is -4301"
-    out = run(s, "config load-balance pool\nedit p\nconfig pool_member\nedit 1\nnext")
-    assert out.splitlines()[-1] == "Command fail. Return code is -1225"
-    ok(s, "end\nabort")
-    out = run(s, "config load-balance real-server\nedit rs3\nset ip 10.0.1.11\nend")
-    assert out.splitlines()[-1] == "Command fail. Return code is -4300"
-    out = run(s, "config system health-check\nedit h\nset type tcp\nset interval 5\nset timeout 5\nend")
-    assert out.splitlines()[-1] == "Command fail. Return code is -1552"
-    out = run(s, "config load-balance client-ssl-profile\nedit c\nset ssl-allowed-versions tlsv1.0 tlsv1.2\nend")
-    assert out.splitlines()[-1] == "Command fail. Return code is -4222"
-
-
 def test_nested_changes_wait_for_the_parent(s: Session) -> None:
     ok(s, BASE)
     ok(s, "config load-balance pool\nedit web_pool\nconfig pool_member\nedit 3\nset real-server rs2\nset pool_member_service_port 8080\nend")
@@ -266,22 +120,6 @@ def test_nested_changes_wait_for_the_parent(s: Session) -> None:
     assert ok(s, "get load-balance pool web_pool").count("== [") == 2
     ok(s, "config load-balance pool\nedit web_pool\nconfig pool_member\nedit 3\nset real-server rs2\nset pool_member_service_port 8080\nend\nend")
     assert ok(s, "get load-balance pool web_pool").count("== [") == 3
-
-
-def test_reserved_and_referenced_objects(s: Session) -> None:
-    ok(s, BASE)
-    ok(s, vs())
-    ok(s, "config load-balance profile")
-    assert s.execute("edit LB_PROF_HTTP").error.splitlines()[-1] == "Command fail. Return code is -41"
-    assert s.execute("delete LB_PROF_HTTP").error.splitlines()[-1] == "Command fail. Return code is -42"
-    assert s.prompt == "FortiADC-VM (profile) # "
-    ok(s, "end\nconfig load-balance pool")
-    assert s.execute("delete web_pool").error.splitlines()[-1] == "Command fail. Return code is -23"
-    assert s.execute("delete nope").error.splitlines()[-1] == "Command fail. Return code is -13"
-    ok(s, "end\nconfig system interface")
-    assert s.execute("delete port1").failed
-    ok(s, "end\nconfig load-balance virtual-server\ndelete vs1\nend\nconfig load-balance pool\ndelete web_pool\nend")
-    assert ok(s, "get load-balance pool") == ""
 
 
 def test_purge_asks_first(s: Session) -> None:
@@ -296,25 +134,6 @@ def test_purge_asks_first(s: Session) -> None:
     s.execute("y")
     assert ok(s, "get") == ""
     assert s.prompt == "FortiADC-VM (pool) # "
-
-
-def test_help_lines_and_completion(s: Session) -> None:
-    top = s.help("")
-    assert top.splitlines()[0].split() == ["config", "configure", "object"]
-    assert "virtual-server" in s.help("config load-balance ")
-    ok(s, "config load-balance pool\nedit p")
-    assert s.help("set ").splitlines()[0].startswith("addr-type ")
-    ok(s, "set health-check-ctrl enable")
-    assert any(l.startswith("*health-check-list ") for l in s.help("set ").splitlines())
-    assert "LB_HLTHCK_ICMP" in s.help("set health-check-list ")
-    assert "system.health-check" in s.help("set health-check-list LB_HLTHCK_I")
-    assert [c.word for c in s.complete("set health-check-re")] == ["health-check-relation"]
-    assert [c.word for c in s.complete("set health-check-relation ")] == ["AND", "OR"]
-    ok(s, "abort")
-    assert [c.word for c in s.complete("config load-balance virt")] == ["virtual-server"]
-    # a '?' in a script line answers with help and runs nothing
-    r = s.execute("config ?")
-    assert "load-balance" in r.output and s.prompt == "FortiADC-VM # "
 
 
 def test_line_continuation(s: Session) -> None:

@@ -167,7 +167,7 @@ def test_session_list_format_and_expire() -> None:
     s.last_activity = time.monotonic() - 10.5
     bare = session("vs2", "http", ("198.51.100.1", 1234))
     stats.session_opened(bare)
-    lines = session_lines(stats, SessionFilter())
+    lines = session_lines(stats.sessions(), SessionFilter())
     assert lines[0] == SESSION_HEADER == ("client-ip/port virtual-server-ip/port local-ip/port real-server-ip/port protocol "
                                           "service state in-bytes out-bytes expire virtual-server-name real-server-name")
     head, rest = lines[1].rsplit(" ", 3)[0], lines[1].split()[9:]
@@ -183,7 +183,7 @@ def test_session_filter_options() -> None:
         stats.session_opened(session(vs, "tcp", (ip, 1000)))
 
     def names(flt: SessionFilter) -> list[str]:
-        return [line.split()[-2] for line in session_lines(stats, flt)[1:]]
+        return [line.split()[-2] for line in session_lines(stats.sessions(), flt)[1:]]
 
     assert names(SessionFilter()) == ["a", "b", "c"]
     assert names(parse_filter(SessionFilter(), ["vs-name", "a", "c"])) == ["a", "c"]

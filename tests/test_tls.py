@@ -1,7 +1,10 @@
-"""The data plane's TLS contexts, exercised with real handshakes (in-memory BIOs and a loopback socket)."""
+"""The data plane's TLS contexts, exercised with real handshakes (in-memory BIOs and loopback sockets),
+and their life in a running ``Dataplane``: built at reconcile, reloaded by ``refresh_tls``."""
 from __future__ import annotations
 
+import socket
 import ssl
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +13,13 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from adc.certs import generate_self_signed, store_pair
-from adc.dataplane.spec import CertSpec, ClientTLSSpec, UpstreamTLS
+from adc.dataplane.runtime import Dataplane
+from adc.dataplane.spec import CertSpec, ClientTLSSpec, DataplaneSpec, UpstreamTLS, VirtualServerSpec
 from adc.dataplane.tls import (TLSConfigError, choose_cert, cipher_list, name_matches, server_context, server_notes,
                                upstream_context, upstream_server_hostname, version_range, wrap_client, wrap_server)
+
+from .dataplane_helpers import free_port, vs_ip
+from .http_servers import make_member, make_vs, running_dataplane
 
 MODERN = ("tlsv1.2", "tlsv1.3")
 
@@ -250,3 +257,89 @@ async def test_loopback_trio_handshake(certs: dict[str, CertSpec]) -> None:
     for lst in listeners:
         await lst.aclose()
     assert got == [b"ping"]
+
+
+# ------------------------------------------------------------------------------------------ in a running data plane
+def _https_vs(name: str, cert: CertSpec) -> VirtualServerSpec:
+    """An HTTPS virtual server on its own loopback address serving ``cert`` (its member is never reached)."""
+    ip = vs_ip()
+    port = free_port(ip)
+    return replace(make_vs([make_member("m", 1)]), name=name, ip=ip, ports=((port, port),),
+                   client_tls=ClientTLSSpec("csp", MODERN, (), cert))
+
+
+def _served_cn(vs: VirtualServerSpec) -> str:
+    """The CN of the certificate a new connection to ``vs`` is served (raises ConnectionRefusedError)."""
+    ip, port = vs.addresses[0]
+    with socket.create_connection((ip, port), timeout=10) as raw:
+        with _client_ctx().wrap_socket(raw, server_hostname="any.test") as t:
+            return peer_cn(t)  # type: ignore[arg-type]
+
+
+def _apply(plane: Dataplane, *servers: VirtualServerSpec, generation: int = 1) -> list[str]:
+    return plane.apply(DataplaneSpec(generation, {vs.name: vs for vs in servers}))
+
+
+def _unservable(kind: str, tmp_path: Path) -> CertSpec:
+    """A certificate OpenSSL will not serve, written straight to disk (``store_pair`` would refuse it)."""
+    cert_pem, key_pem = generate_self_signed("bad", "RSA", 1024 if kind == "rsa-1024" else 2048, "bad.test")
+    if kind == "mismatched-key":
+        key_pem = generate_self_signed("other", "ECDSA", "secp256r1", "other.test")[1]
+    cert = CertSpec("bad", tmp_path / "bad.crt", tmp_path / "bad.key")
+    cert.cert_path.write_bytes(cert_pem)
+    if kind != "missing-key":
+        cert.key_path.write_bytes(key_pem)
+    return cert
+
+
+@pytest.mark.parametrize("kind", [
+    "mismatched-key",
+    "missing-key",
+    pytest.param("rsa-1024", marks=pytest.mark.skipif(
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).security_level < 2, reason="this OpenSSL accepts RSA-1024")),
+])
+def test_unservable_certificate_is_reported_and_not_listened_on(tmp_path: Path, kind: str) -> None:
+    good = _https_vs("good", _cert(tmp_path, "good", "good.test"))
+    bad = _https_vs("bad", _unservable(kind, tmp_path))
+    with running_dataplane() as plane:
+        notes = _apply(plane, good, bad)
+        assert len(notes) == 1 and notes[0].startswith("virtual server bad is not served: certificate 'bad' cannot be served: ")
+        assert set(plane.runtimes) == {"good"} and bad.addresses[0] not in plane.bindings
+        with pytest.raises(ConnectionRefusedError):
+            _served_cn(bad)
+        assert _served_cn(good) == "good.test"
+        assert _apply(plane, good, bad, generation=2) == []  # reported once; still not served
+        with pytest.raises(ConnectionRefusedError):
+            _served_cn(bad)
+
+
+def test_refresh_tls_serves_regenerated_files_and_keeps_unchanged_contexts(tmp_path: Path) -> None:
+    first = _https_vs("first", _cert(tmp_path, "one", "one.test"))
+    other = _https_vs("other", _cert(tmp_path, "keep", "keep.test"))
+    with running_dataplane() as plane:
+        assert _apply(plane, first, other) == []
+        assert _served_cn(first) == "one.test"
+        kept = plane.runtimes["other"].server_tls
+        _cert(tmp_path, "one", "two.test")  # same paths, new files: what regenerate does, without a commit
+        assert _served_cn(first) == "one.test"  # nothing is loaded per connection
+        assert plane.refresh_tls() == []
+        assert _served_cn(first) == "two.test"
+        assert plane.runtimes["other"].server_tls is kept  # unchanged files: the same context
+
+
+def test_refresh_tls_stops_a_broken_certificate_and_brings_it_back(tmp_path: Path) -> None:
+    cert = _cert(tmp_path, "site", "site.test")
+    vs = _https_vs("site", cert)
+    with running_dataplane() as plane:
+        assert _apply(plane, vs) == []
+        assert _served_cn(vs) == "site.test"
+        good_key = cert.key_path.read_bytes()
+        cert.key_path.write_bytes(generate_self_signed("x", "ECDSA", "secp256r1", "x.test")[1])  # no longer matches
+        notes = plane.refresh_tls()
+        assert len(notes) == 1 and notes[0].startswith("virtual server site is not served: certificate 'site' cannot be served: ")
+        with pytest.raises(ConnectionRefusedError):
+            _served_cn(vs)
+        assert plane.refresh_tls() == []  # reported once
+        cert.key_path.write_bytes(good_key)
+        assert plane.refresh_tls() == []
+        assert _served_cn(vs) == "site.test"

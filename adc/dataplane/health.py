@@ -33,7 +33,6 @@ import secrets
 import socket
 import ssl
 import struct
-import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -270,7 +269,7 @@ async def _http(check: HealthCheckSpec, host: str, port: int, tls: bool) -> Prob
     parser = h11.Connection(h11.CLIENT, max_incomplete_event_size=64 * 1024)
     try:
         parser.send(h11.Request(method=method, target=path.encode("utf-8", "replace"),
-                                headers=[("Host", host_header.encode("utf-8", "replace")), ("Connection", "close")]))
+                                headers=[(b"Host", host_header.encode("utf-8", "replace")), (b"Connection", b"close")]))
         parser.send(h11.EndOfMessage())
     except h11.LocalProtocolError as err:
         return ProbeResult(False, f"bad request settings: {err}")
@@ -285,7 +284,7 @@ async def _http(check: HealthCheckSpec, host: str, port: int, tls: bool) -> Prob
         while True:
             event = parser.next_event()
             if event is h11.NEED_DATA:
-                parser.receive_data(await stream.receive_some(65536))
+                parser.receive_data(bytes(await stream.receive_some(65536)))
                 continue
             if isinstance(event, h11.InformationalResponse):
                 continue
@@ -450,29 +449,25 @@ async def run_check(check: HealthCheckSpec, host: str, port: int, probe_fn: Prob
     return ProbeResult(False, f"timeout after {check.timeout}s")
 
 
-def verify(check: HealthCheckSpec, host: str, port: int = 0, timeout: float | None = None) -> ProbeResult:
-    """Run ``check`` once against ``host`` (exactly that address: the operator typed it, so the
-    check's ``dest-addr`` does not apply), blocking, for the console thread.
+async def verify_probes(check: HealthCheckSpec, host: str, port: int = 0, timeout: int | None = None,
+                        count: int = 1, interval: int | None = None) -> list[bool]:
+    """Run ``check`` ``count`` times against ``host`` (exactly that address: the operator typed it, so
+    the check's ``dest-addr`` does not apply), ``interval`` seconds apart from start to start (None =
+    the check's own), for ``execute health-check-verify``.
 
-    ``port`` 0 = the check's port, else the type's default. A fresh ``trio.run`` runs in the calling
-    thread; if that thread is already inside trio, in a short-lived helper thread instead.
+    ``port`` 0 = the check's port, else the type's default; ``timeout`` None = the check's own.
     """
     if timeout is not None:
         check = replace(check, timeout=max(1, int(timeout)))
     addr, resolved = host, port or check.port or DEFAULT_PORTS.get(check.type, 0)
-
-    async def once() -> ProbeResult:
-        return await run_check(check, addr, resolved)
-
-    try:
-        trio.lowlevel.current_trio_token()
-    except RuntimeError:
-        return trio.run(once)
-    box: list[ProbeResult] = []
-    worker = threading.Thread(target=lambda: box.append(trio.run(once)), name="adc-hc-verify", daemon=True)
-    worker.start()
-    worker.join()
-    return box[0] if box else ProbeResult(False, "probe failed")
+    every = check.interval if interval is None else interval
+    results: list[bool] = []
+    for i in range(count):
+        started = trio.current_time()
+        results.append((await run_check(check, addr, resolved)).ok)
+        if i + 1 < count:
+            await trio.sleep_until(started + every)
+    return results
 
 
 # =========================================================================================== monitor

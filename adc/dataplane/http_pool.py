@@ -48,7 +48,7 @@ def _socket_of(stream: object) -> trio.socket.SocketType | None:
     for _ in range(4):
         sock = getattr(stream, "socket", None)
         if sock is not None:
-            return sock  # type: ignore[no-any-return]
+            return sock
         stream = getattr(stream, "transport_stream", None)
         if stream is None:
             return None
@@ -58,11 +58,13 @@ def _socket_of(stream: object) -> trio.socket.SocketType | None:
 def local_address(stream: object) -> tuple[str, int] | None:
     """This end's address of a (possibly TLS-wrapped) socket stream: the appliance's side."""
     sock = _socket_of(stream)
+    if sock is None:
+        return None
     try:
-        host, port = sock.getsockname()[:2] if sock is not None else (None, None)
+        addr = sock.getsockname()
     except OSError:
         return None
-    return (host, port) if host is not None else None
+    return (addr[0], addr[1])
 
 
 def looks_closed(stream: trio.abc.Stream) -> bool:

@@ -3,9 +3,9 @@
 Design: two h11 state machines per exchange, one facing the client (``h11.SERVER``) and one facing
 the chosen member (``h11.CLIENT``), and a trio pump between them. The pump is the only code that
 touches a stream; header rules live in ``http_message`` (pure functions), idle member connections in
-``http_pool``, the byte tunnel in ``tunnel``. The runtime supplies the ``Upstream``
-(picking, connecting, counting) and calls ``serve_http`` once per accepted (and already
-TLS-terminated) client connection.
+``http_pool``, the byte tunnel in ``tunnel``, how members are tried and reached in ``connect``. The
+runtime supplies the ``Upstream`` (picking, its ``Connector``, counting) and calls ``serve_http`` once
+per accepted (and already TLS-terminated) client connection.
 
 Per request
   The head is checked on its raw bytes before h11 parses it (``inspect_request_head``: smuggling
@@ -28,8 +28,8 @@ http-mode
     so later requests go unparsed to the same member over the same connection; otherwise both close.
 
 Failures (the answer always carries ``Connection: close`` and the client connection is then closed)
-  * no member (``pick`` gives None) or no member connectable (connect failure on one member, then one
-    more member tried): 503 with the virtual server's ``error-msg`` as body.
+  * no member (``pick`` gives None) or none of the members ``connect.candidates`` offers could be
+    connected: 503 with the virtual server's ``error-msg`` as body.
   * the member resets or closes before a complete response head: 502; ``server-timeout`` while
     waiting for it: 504. After the response head went out, a failure just closes the client
     connection (the client sees a truncated body).
@@ -45,7 +45,8 @@ Timeouts (profile, seconds)
   the whole head (from the connection start, or from the first byte of a following request), with
   ``client-timeout`` also bounding each read; ``client-timeout`` per read of a request body and per
   write to the client; ``server-timeout`` per read from or write to the member (while a body is being
-  uploaded the upload's progress re-arms the wait for the response); ``connect-timeout`` per connect.
+  uploaded the upload's progress re-arms the wait for the response); ``connect-timeout`` per connect
+  (applied by the ``Connector``, TLS handshake included).
   After ``101 Switching Protocols`` the tunnel's idle timeout is max(client-timeout, server-timeout).
 
 WebSocket
@@ -80,6 +81,7 @@ from .http_message import (
     response_headers_downstream,
     split_target,
 )
+from .connect import ConnectFailed, Connector, candidates
 from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool, local_address
 from .tunnel import splice
 from .lb import PickContext
@@ -142,10 +144,9 @@ class Upstream(Protocol):
 
     def pick(self, ctx: PickContext, exclude: Collection[str] = ...) -> MemberSpec | None: ...
 
-    async def connect(self, member: MemberSpec, host_header: str) -> trio.abc.Stream:
-        """A new connection to ``member`` (TLS when its pool asks). ``host_header`` is the request's
-        Host without port, lower-cased ('' without one): the SNI to forward when
-        ``ssl-sni-forward`` is enabled. Raises on failure; the proxy applies connect-timeout."""
+    @property
+    def connector(self) -> Connector:
+        """How to reach the members the latest ``pick`` chose among (connect-timeout, TLS, pool key)."""
         ...
 
     def acquire(self, member: MemberSpec) -> None: ...
@@ -248,9 +249,11 @@ class _Session:
 
     # ---- client side -------------------------------------------------------------------------
 
+    # trio types ``receive_some`` as bytes | bytearray; socket and TLS streams give bytes, and h11 wants
+    # bytes: no copy on the hot path to please the checker.
     async def _recv_client(self) -> bytes:
         try:
-            return await self.client.receive_some(CHUNK)
+            return await self.client.receive_some(CHUNK)  # type: ignore[return-value]
         except _STREAM_ERRORS as exc:
             raise ClientGone(f"client receive: {exc!r}") from exc
 
@@ -308,43 +311,24 @@ class _Session:
 
     # ---- member side -------------------------------------------------------------------------
 
-    def _pool_key(self, member: MemberSpec, host_header: str) -> Hashable:
-        tls = member.tls if member.tls is not None else self.vs.pool.tls
-        sni = host_without_port(host_header) if tls is not None and tls.sni_forward else ""
-        # a member with port 0 is reached on the port the client connected to
-        return (member.ident, member.port or self.local[1], tls, sni)
-
-    def _pick(self, ctx: PickContext, tried: set[str]) -> MemberSpec | None:
-        for _ in range(max(1, len(self.vs.pool.members))):
-            member = self.upstream.pick(ctx, tried) if tried else self.upstream.pick(ctx)
-            if member is None or member.ident not in tried:
-                return member
-        return None
-
-    async def _connect(self, member: MemberSpec, host_header: str) -> UpstreamConnection:
-        try:
-            with trio.fail_after(self.profile.connect_timeout):
-                stream = await self.upstream.connect(member, host_without_port(host_header))
-        except Exception as exc:  # refused, unreachable, TLS failure, connect-timeout
-            log.debug("connect to %s failed: %r", member.ident, exc)
-            raise NoServer(f"connect to {member.ident}: {exc!r}") from exc
+    async def _connect(self, member: MemberSpec, key: Hashable, host: str) -> UpstreamConnection:
+        """A new connection to ``member`` (``key``: its idle-pool key; ``host``: the request's Host
+        without port). Raises ``ConnectFailed``."""
+        stream = await self.upstream.connector.open(member, host, self.local[1])
         conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=UPSTREAM_MAX_HEAD)
-        return UpstreamConnection(stream, conn, member, self._pool_key(member, host_header))
+        return UpstreamConnection(stream, conn, member, key)
 
-    async def _open(self, ctx: PickContext, host_header: str) -> UpstreamConnection:
-        """An idle or new connection to a picked member; a failed connect moves on to one more member."""
-        tried: set[str] = set()
-        for _ in range(2):
-            member = self._pick(ctx, tried)
-            if member is None:
-                break
-            tried.add(member.ident)
-            parked = await self.pool.take(self._pool_key(member, host_header))
+    async def _open(self, ctx: PickContext) -> UpstreamConnection:
+        """An idle or new connection to a member the connector's ``candidates`` offer."""
+        upstream = self.upstream
+        for member in candidates(upstream.pick, ctx):
+            key = upstream.connector.pool_key(member, ctx.host, self.local[1])
+            parked = await self.pool.take(key)
             if parked is not None:
                 return parked
             try:
-                return await self._connect(member, host_header)
-            except NoServer:
+                return await self._connect(member, key, ctx.host)
+            except ConnectFailed:
                 continue
         raise NoServer("no member available")
 
@@ -372,7 +356,7 @@ class _Session:
                 ex.server_wait = None
             if data:
                 ex.upstream_bytes = True
-            return data
+            return data  # type: ignore[return-value]  # bytes, as in _recv_client
         raise UpstreamFailed(504, "server-timeout")
 
     async def _park_or_close(self, uc: UpstreamConnection, ex: _Exchange) -> None:
@@ -473,7 +457,7 @@ class _Session:
                         reason=event.reason,  # type: ignore[union-attr]
                     )
                     ex.response_started = True
-                    out.append(cconn.send(response))  # type: ignore[arg-type]
+                    out.append(cconn.send(response))
                 elif kind is h11.InformationalResponse:
                     status = event.status_code  # type: ignore[union-attr]
                     info = h11.InformationalResponse(
@@ -486,13 +470,13 @@ class _Session:
                     if status == 101:
                         ex.status = 101
                         ex.response_started = True
-                        await self._send_client(cconn.send(info))  # type: ignore[arg-type]
+                        await self._send_client(cconn.send(info))
                         return _TUNNEL
                     if cconn.their_http_version == b"1.1":
-                        out.append(cconn.send(info))  # type: ignore[arg-type]
+                        out.append(cconn.send(info))
                 elif kind is h11.EndOfMessage:
                     trailers = event.headers if ex.client_chunked else []  # type: ignore[union-attr]
-                    out.append(cconn.send(h11.EndOfMessage(headers=trailers)))  # type: ignore[arg-type]
+                    out.append(cconn.send(h11.EndOfMessage(headers=trailers)))
                     await self._send_client(b"".join(out))
                     return _DONE
                 else:  # ConnectionClosed or PAUSED without a 101
@@ -531,10 +515,10 @@ class _Session:
             raise ex.error
         return result[0]
 
-    async def _exchange(self, request: h11.Request, upstream_request: h11.Request, uc: UpstreamConnection, body: bool) -> bool:
+    async def _exchange(self, request: h11.Request, upstream_request: h11.Request, uc: UpstreamConnection, body: bool,
+                        host: str) -> bool:
         """Forward one request on ``uc`` (retrying a stale reuse once); True to keep the client."""
         retryable = request.method in IDEMPOTENT and not body
-        host_header = request_host(request)
         self.open_upstream = uc
         for attempt in (1, 2):
             ex = self.exchange = _Exchange(body=body, ctx=self.ctx)
@@ -547,8 +531,8 @@ class _Session:
                 if exc.stale and uc.reused and retryable and attempt == 1:
                     log.debug("stale keep-alive connection to %s, retrying on a new one", uc.member.ident)
                     try:
-                        uc = await self._connect(uc.member, host_header)
-                    except NoServer:
+                        uc = await self._connect(uc.member, uc.key, host)
+                    except ConnectFailed:
                         await self._answer(502, head_only=request.method == b"HEAD")
                         return False
                     self.open_upstream = uc
@@ -658,7 +642,7 @@ class _Session:
                 await self._answer(400, head_only=head_only)
                 return False
         try:
-            uc = await self._open(ctx, host_header)
+            uc = await self._open(ctx)
         except NoServer as exc:
             log.debug("%s: %s", self.vs.name, exc)
             await self._answer(503, self.vs.error_msg, head_only)
@@ -667,7 +651,7 @@ class _Session:
         self.member_local = local_address(uc.stream)
         self.upstream.acquire(member)
         try:
-            return await self._exchange(request, upstream_request, uc, body)
+            return await self._exchange(request, upstream_request, uc, body, ctx.host)
         finally:
             self.upstream.release(member)
 

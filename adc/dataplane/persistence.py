@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .lb import MemberLoad, PickContext, Picker, _score
-from .spec import MemberSpec, PersistenceSpec, PoolSpec
+from .spec import MemberSpec, PersistenceSpec, PoolSpec, VirtualServerSpec
 
 __all__ = ["DEFAULT_COOKIE", "PersistenceEntry", "PersistenceTable", "parse_cookies", "source_key"]
 
@@ -104,7 +104,7 @@ def source_key(ip: str, v4_bits: int = 32, v6_bits: int = 128) -> str:
 class PersistenceTable:
     """The persistence state of one virtual server (see the module docstring for each type)."""
 
-    def __init__(self, spec: PersistenceSpec | None, max_entries: int = 262144) -> None:
+    def __init__(self, spec: PersistenceSpec | None, max_entries: int = VirtualServerSpec.max_persistence_entries) -> None:
         self.spec = spec
         self.max_entries = max(1, max_entries)
         self.type = spec.type if spec is not None else ""
@@ -201,9 +201,8 @@ class PersistenceTable:
     def _state_key(self, ctx: PickContext) -> str:
         if self.type == "ssl-session-id":
             return ctx.tls_session.hex()
-        v4 = int(getattr(self.spec, "ipv4_maskbits", 32) or 32)
-        v6 = int(getattr(self.spec, "ipv6_maskbits", 128) or 128)
-        return source_key(ctx.client_ip, v4, v6)
+        spec = self.spec if self.spec is not None else PersistenceSpec("", self.type)
+        return source_key(ctx.client_ip, spec.ipv4_maskbits, spec.ipv6_maskbits)
 
     def _pick_stateful(self, ctx: PickContext, picker: Picker, load: MemberLoad, now: float,
                        exclude: Collection[str]) -> MemberSpec | None:

@@ -9,7 +9,15 @@ the prompt comes back. Reconciling keeps what did not change:
   robin position); a changed one gets a new ``VsRuntime`` for new connections and requests;
 - live connections hold the ``VsRuntime`` they started with until they end, so in-flight requests and
   open WebSockets finish on the config they began under, and a removed or disabled virtual server
-  drains: its listeners close (one cancel scope each), its connections run on.
+  drains: its listeners close (one cancel scope each), its connections run on;
+- TLS contexts (the client side of an HTTPS virtual server, and the upstream side of its pool and
+  members) are built with the ``VsRuntime``, so nothing is loaded per connection. A certificate that
+  cannot be served leaves its virtual server unserved (no listener) with a note, as the compiler's
+  skipped ones are: reported once, tried again at every reconcile. Certificate verbs replace files
+  without a commit; ``refresh_tls`` reloads them (unchanged files keep their context object).
+
+Members are reached through ``connect.Connector`` (which members, how long, which TLS) for both the
+Layer-4 tunnel here and the HTTP proxy.
 
 Connections do not live inside any listener's cancel scope; they sit in one nursery of their own and
 every handler is guarded, so one bad client never takes a listener or the appliance down.
@@ -19,29 +27,35 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import ssl
 import threading
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Collection
 
 import trio
 
+from .connect import ConnectFailed, Connector, candidates
 from .http_pool import local_address
 from .http_proxy import ExchangeRecord, UpstreamHooks, serve_http
 from .health import HealthMonitor
 from .lb import Counters, PickContext, Picker, make_picker
 from .persistence import PersistenceTable
 from .observe import NullObserver, Observer, SessionInfo, counting
-from .spec import DataplaneSpec, MemberSpec, UpstreamTLS, VirtualServerSpec
+from .spec import DataplaneSpec, MemberSpec, ProfileSpec, VirtualServerSpec
+from .tls import TLSConfigError, server_context
 from .tunnel import splice
 
 log = logging.getLogger("adc.dataplane")
 
 Address = tuple[str, int]
-CONNECT_ATTEMPTS = 3
 
 
 class VsRuntime:
-    """One generation of one virtual server: what a connection needs, fixed at accept time."""
+    """One generation of one virtual server: what a connection needs, fixed at accept time.
+
+    Built at reconcile, and so are its TLS contexts: the constructor raises ``TLSConfigError`` when a
+    certificate cannot be served, and the data plane then does not serve that virtual server.
+    """
 
     def __init__(self, spec: VirtualServerSpec, counters: Counters, persistence: PersistenceTable) -> None:
         self.spec = spec
@@ -49,6 +63,19 @@ class VsRuntime:
         self.picker: Picker = make_picker(spec.method, spec.pool)
         self.persistence = persistence  # shared by the generations of a VS while its persistence is unchanged
         self.live = 0  # connections currently open
+        self.connector = Connector(spec)  # member connections, upstream TLS contexts included
+        self.server_tls: ssl.SSLContext | None = None
+        self.load_tls()
+
+    def load_tls(self) -> None:
+        """(Re)build the client-side TLS context from the certificate files; the current one stays
+        when this raises ``TLSConfigError``. Unchanged files give the same context object (``tls``
+        caches by file stamps). A virtual server that is not enabled accepts nothing: not loaded."""
+        tls = self.spec.client_tls
+        if tls is not None and self.spec.status == "enable":
+            persistence = self.spec.persistence
+            # SSL session id persistence needs resumption by session id, so no tickets
+            self.server_tls = server_context(tls, tickets=not (persistence and persistence.type == "ssl-session-id"))
 
     # -- what the HTTP proxy and the tunnel call (the ``Upstream`` protocol) ---------------
     def pick(self, ctx: PickContext, exclude: Collection[str] = ()) -> MemberSpec | None:
@@ -65,38 +92,6 @@ class VsRuntime:
     def release(self, member: MemberSpec) -> None:
         self.counters.release(member.ident)
 
-    def member_tls(self, member: MemberSpec) -> UpstreamTLS | None:
-        return member.tls if member.tls is not None else self.spec.pool.tls
-
-    async def connect(self, member: MemberSpec, host_header: str = "", local_port: int = 0) -> trio.abc.Stream:
-        """A stream to the member (TLS when its SSL profile asks), within the profile's connect timeout."""
-        port = member.port or local_port
-        with trio.fail_after(self.spec.profile.connect_timeout or 5):
-            stream: trio.abc.Stream = await trio.open_tcp_stream(member.host, port)
-            tls = self.member_tls(member)
-            if tls is not None:
-                from .tls import upstream_context, upstream_server_hostname
-
-                name = upstream_server_hostname(tls, host_header, member.host)
-                alpn = ("http/1.1",) if self.spec.mode == "http" else ()
-                ssl_stream = trio.SSLStream(stream, upstream_context(tls, alpn), server_hostname=name)
-                try:
-                    await ssl_stream.do_handshake()
-                except BaseException:
-                    await trio.aclose_forcefully(stream)
-                    raise
-                stream = ssl_stream
-        return stream
-
-    def server_context(self):
-        """The client-side TLS context; looked up per connection (it is cached by spec and by the
-        certificate files' identity) so a regenerated or re-imported certificate is served at once."""
-        from .tls import server_context
-
-        assert self.spec.client_tls is not None
-        persistence = self.spec.persistence
-        return server_context(self.spec.client_tls, tickets=not (persistence and persistence.type == "ssl-session-id"))
-
 
 class LiveUpstream(UpstreamHooks):
     """The upstream an HTTP connection uses: each new request picks from the virtual server's
@@ -104,11 +99,10 @@ class LiveUpstream(UpstreamHooks):
     connection), while a request in flight keeps the member and runtime it picked.
     """
 
-    def __init__(self, plane: "Dataplane", name: str, rt: VsRuntime, local_port: int, info: SessionInfo) -> None:
+    def __init__(self, plane: "Dataplane", name: str, rt: VsRuntime, info: SessionInfo) -> None:
         self.plane = plane
         self.name = name
         self.current = rt
-        self.local_port = local_port  # for members with port 0 (the port the client connected to)
         self.info = info
 
     def exchange_done(self, record: ExchangeRecord) -> None:
@@ -129,8 +123,10 @@ class LiveUpstream(UpstreamHooks):
     def release(self, member: MemberSpec) -> None:
         self.current.release(member)
 
-    async def connect(self, member: MemberSpec, host_header: str = "") -> trio.abc.Stream:
-        return await self.current.connect(member, host_header, self.local_port)
+    @property
+    def connector(self) -> Connector:
+        """The connector of the runtime the latest ``pick`` used."""
+        return self.current.connector
 
 
 @dataclass
@@ -148,7 +144,8 @@ class Dataplane:
         self.health = HealthMonitor(self.counters, self._health_changed)
         self.runtimes: dict[str, VsRuntime] = {}
         self.bindings: dict[Address, Binding] = {}
-        self._reported: set[tuple[str, str]] = set()
+        self._spec: DataplaneSpec | None = None  # the last one reconciled, for refresh_tls
+        self._reported: set[tuple[str, str]] = set()  # (virtual server, why it is not served)
         self._failures: dict[Address, str] = {}
         self._token: trio.lowlevel.TrioToken | None = None
         self._nursery: trio.Nursery | None = None
@@ -209,36 +206,67 @@ class Dataplane:
 
     # ----------------------------------------------------------------- reconcile
     def apply(self, spec: DataplaneSpec) -> list[str]:
-        """Make the listeners match ``spec``; returns lines for the operator (bind failures...)."""
-        result = self.call(self.reconcile, spec)
+        """Make the listeners match ``spec``; returns lines for the operator (virtual servers not
+        served, bind failures...)."""
+        return self._notes(self.call(self.reconcile, spec))
+
+    def refresh_tls(self) -> list[str]:
+        """Reload the served certificates from disk without a commit (after ``execute certificate
+        local regenerate`` or a re-import replaced the files): new connections get the new files,
+        unchanged files keep their context. A certificate that can no longer be served stops its
+        virtual server, one that can again brings it back; returns the notes, as ``apply`` does."""
+        return self._notes(self.call(self._refresh_tls))
+
+    @staticmethod
+    def _notes(result: object) -> list[str]:
         assert isinstance(result, list)
         return result
 
     async def reconcile(self, spec: DataplaneSpec) -> list[str]:
-        notes: list[str] = []
-        for name, reason in spec.skipped.items():
-            if (name, reason) not in self._reported:
-                notes.append(f"virtual server {name} is not served: {reason}")
-        self._reported = set(spec.skipped.items())
+        return await self._reconcile(spec, reload_tls=False)
 
+    async def _refresh_tls(self) -> list[str]:
+        return await self._reconcile(self._spec, reload_tls=True) if self._spec is not None else []
+
+    async def _reconcile(self, spec: DataplaneSpec, reload_tls: bool) -> list[str]:
+        self._spec = spec
+        self.runtimes, broken = self._runtimes_for(spec, reload_tls)
+        self.health.update(m for vs in spec.virtual_servers.values() for m in vs.pool.members)
+        unserved = {**spec.skipped, **broken}
+        # reported once; a virtual server not served is tried again at every reconcile
+        notes = [f"virtual server {name} is not served: {reason}"
+                 for name, reason in unserved.items() if (name, reason) not in self._reported]
+        self._reported = set(unserved.items())
+        return notes + await self._listen()
+
+    def _runtimes_for(self, spec: DataplaneSpec, reload_tls: bool) -> tuple[dict[str, VsRuntime], dict[str, str]]:
+        """The runtime of each virtual server (the same one while its spec is the same object, its
+        certificates reloaded when ``reload_tls``), and why the others cannot be served."""
         runtimes: dict[str, VsRuntime] = {}
+        unserved: dict[str, str] = {}
         for name, vs in spec.virtual_servers.items():
             old = self.runtimes.get(name)
-            if old is not None and old.spec is vs:
-                runtimes[name] = old
-                continue
-            table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
-            if table is not None:
-                table.max_entries = max(1, vs.max_persistence_entries)
-            runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
-        self.runtimes = runtimes
-        self.health.update(m for vs in spec.virtual_servers.values() for m in vs.pool.members)
+            try:
+                if old is not None and old.spec is vs:
+                    if reload_tls:
+                        old.load_tls()
+                    runtimes[name] = old
+                    continue
+                table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
+                if table is not None:
+                    table.max_entries = max(1, vs.max_persistence_entries)
+                runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
+            except TLSConfigError as err:
+                unserved[name] = str(err)
+        return runtimes, unserved
 
+    async def _listen(self) -> list[str]:
+        """Bind what the runtimes want and close the rest; returns the new bind failures."""
         wanted: dict[Address, str] = {}
-        for name, vs in spec.virtual_servers.items():
-            if vs.status != "enable":
+        for name, rt in self.runtimes.items():
+            if rt.spec.status != "enable":
                 continue  # disable and maintain: no new connections, live ones go on
-            for addr in vs.addresses:
+            for addr in rt.spec.addresses:
                 wanted.setdefault(addr, name)
 
         for addr, binding in list(self.bindings.items()):
@@ -255,7 +283,7 @@ class Dataplane:
             except OSError as err:
                 # retried at every commit (the address may have become free), reported once
                 failures[addr] = f"virtual server {name}: cannot listen on {addr[0]}:{addr[1]}: {err.strerror or err}"
-        notes += [msg for addr, msg in failures.items() if self._failures.get(addr) != msg]
+        notes = [msg for addr, msg in failures.items() if self._failures.get(addr) != msg]
         self._failures = failures
         return notes
 
@@ -289,7 +317,7 @@ class Dataplane:
                         continue
                     raise
                 rt = self.runtimes.get(binding.vs)
-                if rt is None:
+                if rt is None or rt.spec.status != "enable":  # gone or stopped by a reconcile in progress
                     await trio.aclose_forcefully(stream)
                     continue
                 self._nursery.start_soon(self._handle, stream, rt, binding.address)
@@ -322,9 +350,9 @@ class Dataplane:
             self.notify("session_opened", info)
             client: trio.abc.Stream = counting(stream, info)
             tls_session = b""
-            if vs.client_tls is not None:
-                ssl_stream = trio.SSLStream(client, rt.server_context(), server_side=True, https_compatible=True)
-                with trio.move_on_after(vs.profile.client_timeout or 50) as hs:
+            if rt.server_tls is not None:  # built at reconcile for every enabled virtual server with client TLS
+                ssl_stream = trio.SSLStream(client, rt.server_tls, server_side=True, https_compatible=True)
+                with trio.move_on_after(vs.profile.client_timeout or ProfileSpec.client_timeout) as hs:
                     await ssl_stream.do_handshake()
                 if hs.cancelled_caught:
                     return
@@ -332,7 +360,7 @@ class Dataplane:
                 tls_session = session.id if session is not None else b""
                 client = ssl_stream
             if vs.mode == "http":
-                upstream = LiveUpstream(self, vs.name, rt, local[1], info)
+                upstream = LiveUpstream(self, vs.name, rt, info)
                 await serve_http(client, info.client, local, vs, upstream, tls_session=tls_session)
             else:
                 await self._serve_tcp(client, info, rt, tls_session)
@@ -350,17 +378,12 @@ class Dataplane:
         peer, local = info.client, info.local
         ctx = PickContext(client_ip=peer[0], client_port=peer[1], dest_ip=local[0], dest_port=local[1],
                           tls_session=tls_session)
-        tried: set[str] = set()
-        for _ in range(CONNECT_ATTEMPTS):
-            member = rt.pick(ctx, tried)
-            if member is None or member.ident in tried:
-                return
-            tried.add(member.ident)
+        for member in candidates(rt.pick, ctx):
             rt.acquire(member)
             try:
                 try:
-                    upstream = await rt.connect(member, "", local[1])
-                except (OSError, trio.TooSlowError, trio.BrokenResourceError):
+                    upstream = await rt.connector.open(member, "", local[1])
+                except ConnectFailed:
                     continue
                 info.member = member
                 info.member_local = local_address(upstream)

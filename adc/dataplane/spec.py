@@ -10,10 +10,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from ..config.tree import ConfigTree, Entry, TableData, Value
+from ..config.tree import ConfigTree, Entry, TableData
+from ..config.values import PortRanges, port_ranges
+from ..config.view import View
+from ..schema import SCHEMA, compat
 from ..schema.model import Table
 from ..schema.registry import Schema
-from ..engine.view import View
+
+HC, PROFILE, PERSISTENCE = "system.health-check", "load-balance.profile", "load-balance.persistence"
+POOL, MEMBER, VS = "load-balance.pool", "load-balance.pool.pool_member", "load-balance.virtual-server"
+
+
+def _default(dotted: str, name: str) -> str:
+    """A spec field's default is the schema's (one fact): what a spec built by hand (tests) starts from."""
+    return SCHEMA.find(dotted).default(name)
+
+
+def _default_int(dotted: str, name: str) -> int:
+    return int(_default(dotted, name))
+
+
+def _default_on(dotted: str, name: str) -> bool:
+    return _default(dotted, name) == "enable"
 
 
 @dataclass(frozen=True)
@@ -22,19 +40,19 @@ class HealthCheckSpec:
 
     name: str
     type: str  # tcp | http | https | tcp-echo | icmp | ...
-    port: int = 0  # 0 = the member's port
-    dest_addr: str = "0.0.0.0"  # 0.0.0.0 = the member itself
-    interval: int = 5
-    timeout: int = 3
-    retry: int = 3  # consecutive failures before down
-    up_retry: int = 1  # consecutive successes before up
-    method_type: str = "http_head"
-    send_string: str = "/"
-    receive_string: str = ""
-    status_code: int = 200
-    match_type: str = "match_string"
-    hostname: str = ""
-    http_version: str = "http_1.1"
+    port: int = _default_int(HC, "port")  # 0 = the member's port
+    dest_addr: str = _default(HC, "dest-addr")  # 0.0.0.0 = the member itself
+    interval: int = _default_int(HC, "interval")
+    timeout: int = _default_int(HC, "timeout")
+    retry: int = _default_int(HC, "retry")  # consecutive failures before down
+    up_retry: int = _default_int(HC, "up-retry")  # consecutive successes before up
+    method_type: str = _default(HC, "method-type")
+    send_string: str = _default(HC, "send-string")
+    receive_string: str = _default(HC, "receive-string")
+    status_code: int = _default_int(HC, "status-code")
+    match_type: str = _default(HC, "match-type")
+    hostname: str = _default(HC, "hostname")
+    http_version: str = _default(HC, "http-version")
 
 
 @dataclass(frozen=True)
@@ -42,7 +60,7 @@ class HealthSpec:
     """The checks that decide a member's health, and how they combine."""
 
     checks: tuple[HealthCheckSpec, ...]
-    relation: str = "AND"  # AND: every check must pass; OR: one is enough
+    relation: str = _default(POOL, "health-check-relation")  # AND: every check must pass; OR: one is enough
 
 
 @dataclass(frozen=True)
@@ -53,14 +71,14 @@ class MemberSpec:
     real_server: str
     host: str  # the real server's address
     port: int  # 0 = the port the client connected to
-    weight: int = 1
-    status: str = "enable"  # enable | disable | maintain (the stricter of member and real server)
-    backup: bool = False
-    connection_limit: int = 0  # 0 = no limit
+    weight: int = _default_int(MEMBER, "pool_member_weight")
+    status: str = _default(MEMBER, "status")  # enable | disable | maintain (the stricter of member and real server)
+    backup: bool = _default_on(MEMBER, "backup")
+    connection_limit: int = _default_int(MEMBER, "connection-limit")  # 0 = no limit
     cookie: str = ""
     tls: "UpstreamTLS | None" = None  # per-member override (real-server-ssl-profile-inherit disable)
     health: HealthSpec | None = None  # the checks in force for this member (pool's or its own); None = none
-    recover: int = 0  # seconds a member that came back up waits before it takes traffic
+    recover: int = _default_int(MEMBER, "recover")  # seconds a member that came back up waits before it takes traffic
 
     @property
     def ident(self) -> str:
@@ -94,17 +112,17 @@ class ProfileSpec:
 
     name: str
     type: str
-    tcp_session_timeout: int = 100
-    client_timeout: int = 50
-    server_timeout: int = 50
-    connect_timeout: int = 5
-    request_timeout: int = 50
-    keepalive_timeout: int = 50
-    http_mode: str = "KeepAlive"
-    xff: bool = False
-    xff_header: str = ""
-    max_headers: int = 100
-    bufsize: int = 8030
+    tcp_session_timeout: int = _default_int(PROFILE, "timeout_tcp_session")
+    client_timeout: int = _default_int(PROFILE, "client-timeout")
+    server_timeout: int = _default_int(PROFILE, "server-timeout")
+    connect_timeout: int = _default_int(PROFILE, "connect-timeout")
+    request_timeout: int = _default_int(PROFILE, "http-request-timeout")
+    keepalive_timeout: int = _default_int(PROFILE, "http-keepalive-timeout")
+    http_mode: str = _default(PROFILE, "http-mode")
+    xff: bool = _default_on(PROFILE, "http-x-forwarded-for")
+    xff_header: str = _default(PROFILE, "http-x-forwarded-for-header")
+    max_headers: int = _default_int(PROFILE, "max-http-headers")
+    bufsize: int = _default_int(PROFILE, "tune-bufsize")
 
     @property
     def is_http(self) -> bool:
@@ -138,14 +156,14 @@ class ClientTLSSpec:
 class PersistenceSpec:
     name: str
     type: str
-    timeout: int = 300
-    keyword: str = ""
-    ipv4_maskbits: int = 32
-    ipv6_maskbits: int = 128
-    cookie_domain: str = ""
-    cookie_httponly: bool = False
-    cookie_secure: bool = False
-    cookie_samesite: str = "nothing"
+    timeout: int = _default_int(PERSISTENCE, "timeout")
+    keyword: str = _default(PERSISTENCE, "keyword")
+    ipv4_maskbits: int = _default_int(PERSISTENCE, "ipv4-maskbits")
+    ipv6_maskbits: int = _default_int(PERSISTENCE, "ipv6-maskbits")
+    cookie_domain: str = _default(PERSISTENCE, "cookie-domain")
+    cookie_httponly: bool = _default_on(PERSISTENCE, "cookie-httponly")
+    cookie_secure: bool = _default_on(PERSISTENCE, "cookie-secure")
+    cookie_samesite: str = _default(PERSISTENCE, "cookie-samesite")
     cookie_custom_attr: str = ""  # the attribute text; empty when cookie-custom-attr is disable
 
 
@@ -155,16 +173,16 @@ class VirtualServerSpec:
     status: str  # enable | disable | maintain
     type: str  # l4-load-balance | l7-load-balance | l2-load-balance
     ip: str
-    ports: tuple[tuple[int, int], ...]  # inclusive ranges
+    ports: PortRanges  # inclusive ranges
     profile: ProfileSpec
     method: str  # the method's type: round-robin, least-connection, ...
     pool: PoolSpec
     persistence: PersistenceSpec | None = None
     client_tls: ClientTLSSpec | None = None
-    connection_limit: int = 0
-    error_msg: str = "Server-unavailable!"
-    traffic_log: bool = False
-    max_persistence_entries: int = 262144
+    connection_limit: int = _default_int(VS, "connection-limit")
+    error_msg: str = _default(VS, "error-msg")
+    traffic_log: bool = _default_on(VS, "traffic-log")
+    max_persistence_entries: int = _default_int(VS, "max-persistence-entries")
 
     @property
     def addresses(self) -> tuple[tuple[str, int], ...]:
@@ -187,7 +205,12 @@ class DataplaneSpec:
 
 
 class _Reader:
-    """Values with defaults, read through the schema."""
+    """Values read through the schema, recording every entry looked up (a spec's dependencies).
+
+    Where an attribute is not in force for an entry, or is in force but empty, a reader gets the
+    schema's default of that name (a TCP profile's connect-timeout is 5 as an HTTP one's): no default
+    is written here.
+    """
 
     def __init__(self, tree: ConfigTree, schema: Schema) -> None:
         self.tree = tree
@@ -204,33 +227,23 @@ class _Reader:
         return node.get(key) if isinstance(node, TableData) else None
 
     def table(self, dotted: str) -> Table:
-        return self.schema.by_dotted[dotted]
+        return self.schema.find(dotted)
 
     def entry(self, dotted: str, key: str) -> Entry | None:
         return self._lookup(dotted, key) if key else None
 
-    def get(self, table: Table, entry: Entry, name: str) -> Value:
-        return self.view.raw(table, entry, name)
-
     def s(self, table: Table, entry: Entry, name: str) -> str:
-        v = self.get(table, entry, name)
-        return " ".join(v) if isinstance(v, tuple) else v
+        return self.view.text(table, entry, name) or table.default(name)
 
-    def i(self, table: Table, entry: Entry, name: str, fallback: int = 0) -> int:
+    def i(self, table: Table, entry: Entry, name: str) -> int:
         v = self.s(table, entry, name)
-        return int(v) if v.isdigit() else fallback
+        return int(v) if v.isdigit() else 0
+
+    def on(self, table: Table, entry: Entry, name: str) -> bool:
+        return self.s(table, entry, name) == "enable"
 
     def t(self, table: Table, entry: Entry, name: str) -> tuple[str, ...]:
-        v = self.get(table, entry, name)
-        return v if isinstance(v, tuple) else tuple(v.split())
-
-
-def _ports(spec: str) -> tuple[tuple[int, int], ...]:
-    out = []
-    for part in spec.split():
-        lo, _, hi = part.partition("-")
-        out.append((int(lo), int(hi or lo)))
-    return tuple(out)
+        return self.view.words(table, entry, name)
 
 
 def _upstream_tls(r: _Reader, name: str) -> UpstreamTLS | None:
@@ -238,9 +251,9 @@ def _upstream_tls(r: _Reader, name: str) -> UpstreamTLS | None:
         return None
     t = r.table("load-balance.real-server-ssl-profile")
     e = r.entry(t.dotted, name)
-    if e is None or r.s(t, e, "ssl") != "enable":
+    if e is None or not r.on(t, e, "ssl"):
         return None
-    if r.s(t, e, "ssl-customize-ciphers-flag") == "enable":
+    if r.on(t, e, "ssl-customize-ciphers-flag"):
         ciphers = r.t(t, e, "ssl-customized-ciphers")
     elif "ssl-ciphers" in e.values:
         ciphers = r.t(t, e, "ssl-ciphers")
@@ -252,14 +265,14 @@ def _upstream_tls(r: _Reader, name: str) -> UpstreamTLS | None:
         name=name,
         versions=r.t(t, e, "allow-ssl-versions"),
         ciphers=ciphers,
-        sni_forward=r.s(t, e, "ssl-sni-forward") == "enable",
+        sni_forward=r.on(t, e, "ssl-sni-forward"),
         sni=r.s(t, e, "sni"),
         verify=r.s(t, e, "server-cert-verify"),
     )
 
 
 def _health_check(r: _Reader, name: str) -> HealthCheckSpec | None:
-    t = r.table("system.health-check")
+    t = r.table(HC)
     e = r.entry(t.dotted, name)
     if e is None:
         return None
@@ -267,18 +280,18 @@ def _health_check(r: _Reader, name: str) -> HealthCheckSpec | None:
         name=name,
         type=r.s(t, e, "type"),
         port=r.i(t, e, "port"),
-        dest_addr=r.s(t, e, "dest-addr") or "0.0.0.0",
-        interval=r.i(t, e, "interval", 5),
-        timeout=r.i(t, e, "timeout", 3),
-        retry=r.i(t, e, "retry", 3),
-        up_retry=r.i(t, e, "up-retry", 1),
-        method_type=r.s(t, e, "method-type") or "http_head",
-        send_string=r.s(t, e, "send-string") or "/",
+        dest_addr=r.s(t, e, "dest-addr"),
+        interval=r.i(t, e, "interval"),
+        timeout=r.i(t, e, "timeout"),
+        retry=r.i(t, e, "retry"),
+        up_retry=r.i(t, e, "up-retry"),
+        method_type=r.s(t, e, "method-type"),
+        send_string=r.s(t, e, "send-string"),
         receive_string=r.s(t, e, "receive-string"),
-        status_code=r.i(t, e, "status-code", 200),
-        match_type=r.s(t, e, "match-type") or "match_string",
+        status_code=r.i(t, e, "status-code"),
+        match_type=r.s(t, e, "match-type"),
         hostname=r.s(t, e, "hostname"),
-        http_version=r.s(t, e, "http-version") or "http_1.1",
+        http_version=r.s(t, e, "http-version"),
     )
 
 
@@ -289,22 +302,22 @@ def health_check_spec(tree: ConfigTree, schema: Schema, name: str) -> HealthChec
 
 def _health(r: _Reader, t: Table, e: Entry) -> HealthSpec | None:
     """``health-check-ctrl``/``-list``/``-relation`` of a pool or a member; None when checks are off."""
-    if r.s(t, e, "health-check-ctrl") != "enable":
+    if not r.on(t, e, "health-check-ctrl"):
         return None
     checks = tuple(c for c in (_health_check(r, n) for n in r.t(t, e, "health-check-list")) if c is not None)
-    return HealthSpec(checks, r.s(t, e, "health-check-relation") or "AND") if checks else None
+    return HealthSpec(checks, r.s(t, e, "health-check-relation")) if checks else None
 
 
 def _pool(r: _Reader, name: str) -> PoolSpec | None:
-    t = r.table("load-balance.pool")
+    t = r.table(POOL)
     e = r.entry(t.dotted, name)
     if e is None:
         return None
-    mt = t.child("pool_member")
+    mt = r.table(MEMBER)
     rst = r.table("load-balance.real-server")
-    assert mt is not None
     members = []
     pool_health = _health(r, t, e)
+    address = compat.address_attr(r.s(t, e, "addr-type"))
     for m in e.children.get("pool_member", TableData()):
         rs_name = r.s(mt, m, "real-server")
         rs = r.entry(rst.dotted, rs_name)
@@ -319,11 +332,11 @@ def _pool(r: _Reader, name: str) -> PoolSpec | None:
             MemberSpec(
                 key=m.key,
                 real_server=rs_name,
-                host=r.s(rst, rs, "ip6") if r.s(t, e, "addr-type") == "ipv6" else r.s(rst, rs, "ip"),
-                port=r.i(mt, m, "pool_member_service_port", 80),
-                weight=r.i(mt, m, "pool_member_weight", 1),
+                host=r.s(rst, rs, address),
+                port=r.i(mt, m, "pool_member_service_port"),
+                weight=r.i(mt, m, "pool_member_weight"),
                 status=status,
-                backup=r.s(mt, m, "backup") == "enable",
+                backup=r.on(mt, m, "backup"),
                 connection_limit=r.i(mt, m, "connection-limit"),
                 cookie=r.s(mt, m, "pool_member_cookie") or rs_name,
                 tls=tls,
@@ -335,24 +348,24 @@ def _pool(r: _Reader, name: str) -> PoolSpec | None:
 
 
 def _profile(r: _Reader, name: str) -> ProfileSpec | None:
-    t = r.table("load-balance.profile")
+    t = r.table(PROFILE)
     e = r.entry(t.dotted, name)
     if e is None:
         return None
     return ProfileSpec(
         name=name,
         type=r.s(t, e, "type"),
-        tcp_session_timeout=r.i(t, e, "timeout_tcp_session", 100),
-        client_timeout=r.i(t, e, "client-timeout", 50),
-        server_timeout=r.i(t, e, "server-timeout", 50),
-        connect_timeout=r.i(t, e, "connect-timeout", 5),
-        request_timeout=r.i(t, e, "http-request-timeout", 50),
-        keepalive_timeout=r.i(t, e, "http-keepalive-timeout", 50),
-        http_mode=r.s(t, e, "http-mode") or "KeepAlive",
-        xff=r.s(t, e, "http-x-forwarded-for") == "enable",
+        tcp_session_timeout=r.i(t, e, "timeout_tcp_session"),
+        client_timeout=r.i(t, e, "client-timeout"),
+        server_timeout=r.i(t, e, "server-timeout"),
+        connect_timeout=r.i(t, e, "connect-timeout"),
+        request_timeout=r.i(t, e, "http-request-timeout"),
+        keepalive_timeout=r.i(t, e, "http-keepalive-timeout"),
+        http_mode=r.s(t, e, "http-mode"),
+        xff=r.on(t, e, "http-x-forwarded-for"),
         xff_header=r.s(t, e, "http-x-forwarded-for-header"),
-        max_headers=r.i(t, e, "max-http-headers", 100),
-        bufsize=r.i(t, e, "tune-bufsize", 8030),
+        max_headers=r.i(t, e, "max-http-headers"),
+        bufsize=r.i(t, e, "tune-bufsize"),
     )
 
 
@@ -372,17 +385,16 @@ def _client_tls(r: _Reader, name: str, cert_dir: Path) -> ClientTLSSpec | None:
     group = r.entry(gt.dotted, r.s(t, e, "local-certificate-group"))
     if group is None:
         return None
-    mt = gt.child("group_member")
-    assert mt is not None
+    mt = r.table("system.certificate.local_cert_group.group_member")
     certs: list[tuple[bool, CertSpec]] = []
     for m in group.children.get("group_member", TableData()):
         cert = _certificate(r, r.s(mt, m, "local-cert"), cert_dir)
         if cert is not None:
-            certs.append((r.s(mt, m, "default") == "enable", cert))
+            certs.append((r.on(mt, m, "default"), cert))
     if not certs:
         return None
     default = next((c for d, c in certs if d), certs[0][1])
-    ciphers = r.t(t, e, "ssl-customized-ciphers") if r.s(t, e, "ssl-customize-ciphers-flag") == "enable" else r.t(t, e, "ssl-ciphers")
+    ciphers = r.t(t, e, "ssl-customized-ciphers") if r.on(t, e, "ssl-customize-ciphers-flag") else r.t(t, e, "ssl-ciphers")
     return ClientTLSSpec(
         name=name,
         versions=r.t(t, e, "ssl-allowed-versions"),
@@ -392,64 +404,64 @@ def _client_tls(r: _Reader, name: str, cert_dir: Path) -> ClientTLSSpec | None:
     )
 
 
+def _persistence(r: _Reader, name: str) -> PersistenceSpec | None:
+    t = r.table(PERSISTENCE)
+    p = r.entry(t.dotted, name)
+    if p is None or p.key is None:
+        return None
+    return PersistenceSpec(
+        p.key,
+        r.s(t, p, "type"),
+        r.i(t, p, "timeout"),
+        r.s(t, p, "keyword"),
+        ipv4_maskbits=r.i(t, p, "ipv4-maskbits"),
+        ipv6_maskbits=r.i(t, p, "ipv6-maskbits"),
+        cookie_domain=r.s(t, p, "cookie-domain"),
+        cookie_httponly=r.on(t, p, "cookie-httponly"),
+        cookie_secure=r.on(t, p, "cookie-secure"),
+        cookie_samesite=r.s(t, p, "cookie-samesite"),
+        cookie_custom_attr=r.s(t, p, "cookie-custom-attr-value") if r.on(t, p, "cookie-custom-attr") else "",
+    )
+
+
 def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerSpec | str:
     """One virtual server's spec, or the reason it is not served."""
     name = e.key or ""
     vs_type = r.s(t, e, "type")
-    if vs_type == "l2-load-balance":
+    if vs_type == compat.L2:
         return "layer 2 virtual servers are not served by this emulator"
     profile = _profile(r, r.s(t, e, "load-balance-profile"))
     pool = _pool(r, r.s(t, e, "load-balance-pool"))
     if profile is None or pool is None:
         return "no profile or pool"
-    if r.s(t, e, "content-routing") == "enable":
+    if r.on(t, e, "content-routing"):
         return "content routing is not served yet"
     method_t = r.table("load-balance.method")
     method_e = r.entry(method_t.dotted, r.s(t, e, "load-balance-method"))
-    method = r.s(method_t, method_e, "type") if method_e is not None else "round-robin"
-    pers_t = r.table("load-balance.persistence")
-    pers_e = r.entry(pers_t.dotted, r.s(t, e, "load-balance-persistence"))
-    persistence = None
-    if pers_e is not None and pers_e.key is not None:
-        p = pers_e
-        persistence = PersistenceSpec(
-            p.key,
-            r.s(pers_t, p, "type"),
-            r.i(pers_t, p, "timeout", 300),
-            r.s(pers_t, p, "keyword"),
-            ipv4_maskbits=r.i(pers_t, p, "ipv4-maskbits", 32),
-            ipv6_maskbits=r.i(pers_t, p, "ipv6-maskbits", 128),
-            cookie_domain=r.s(pers_t, p, "cookie-domain"),
-            cookie_httponly=r.s(pers_t, p, "cookie-httponly") == "enable",
-            cookie_secure=r.s(pers_t, p, "cookie-secure") == "enable",
-            cookie_samesite=r.s(pers_t, p, "cookie-samesite") or "nothing",
-            cookie_custom_attr=(r.s(pers_t, p, "cookie-custom-attr-value")
-                                if r.s(pers_t, p, "cookie-custom-attr") == "enable" else ""),
-        )
+    method = r.s(method_t, method_e, "type") if method_e is not None else compat.RR
     client_tls = None
-    if profile.type in ("https", "tcps"):
+    if profile.type in compat.NEEDS_CLIENT_SSL:
         client_tls = _client_tls(r, r.s(t, e, "client-ssl-profile"), cert_dir)
         if client_tls is None:
             return "no usable client SSL profile"
-    addr_type = r.s(t, e, "addr-type")
-    ports = _ports(r.s(t, e, "port") or "80")
+    ports = port_ranges(r.s(t, e, "port"))
     if any(lo == 0 for lo, _ in ports):
         return "port 0 (any port) is not served by this emulator"
     return VirtualServerSpec(
         name=name,
         status=r.s(t, e, "status"),
         type=vs_type,
-        ip=r.s(t, e, "ip6") if addr_type == "ipv6" else r.s(t, e, "ip"),
+        ip=r.s(t, e, compat.address_attr(r.s(t, e, "addr-type"))),
         ports=ports,
         profile=profile,
         method=method,
         pool=pool,
-        persistence=persistence,
+        persistence=_persistence(r, r.s(t, e, "load-balance-persistence")),
         client_tls=client_tls,
         connection_limit=r.i(t, e, "connection-limit"),
-        error_msg=r.s(t, e, "error-msg") or "Server-unavailable!",
-        traffic_log=r.s(t, e, "traffic-log") == "enable",
-        max_persistence_entries=r.i(t, e, "max-persistence-entries", 262144),
+        error_msg=r.s(t, e, "error-msg"),
+        traffic_log=r.on(t, e, "traffic-log"),
+        max_persistence_entries=r.i(t, e, "max-persistence-entries"),
     )
 
 
@@ -485,7 +497,7 @@ class SpecCompiler:
                 self._dirty.add(name)
 
     def compile(self, tree: ConfigTree, generation: int) -> DataplaneSpec:
-        t = self.schema.by_dotted["load-balance.virtual-server"]
+        t = self.schema.find(VS)
         names = [e.key or "" for e in tree.table(t.path)]
         dirty = self._dirty
         for gone in set(self._cache) - set(names):

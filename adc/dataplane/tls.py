@@ -3,7 +3,8 @@
 Everything here except the two ``wrap_*`` helpers is sans-IO: a spec goes in, a configured context comes
 out. Contexts are cached (specs are frozen and hashable), keyed also on the certificate files' stat
 stamps, so ``execute certificate local regenerate`` (same paths, new files) yields fresh contexts the
-next time ``server_context`` is called, while an unchanged listener keeps sharing one context object.
+next time ``server_context`` is called (the runtime calls it at reconcile and in
+``Dataplane.refresh_tls``, never per connection), while unchanged files keep giving one context object.
 
 What the local OpenSSL allows decides what is served (the box's own profile values are kept as they are
 in the config):
@@ -17,8 +18,9 @@ in the config):
   OpenSSL refuses (RC4, DES, eNULL... at the default security level) are dropped. If none is left the
   OpenSSL default list is kept (``cipher_list(...).note`` says so). TLS 1.3 suites are never touched: the
   box configures them separately and ``set_ciphers`` does not affect them.
-* **Keys.** A certificate OpenSSL refuses to load (e.g. an RSA-1024 key at security level 2) raises
-  ``TLSConfigError``; the runtime should skip that virtual server with the error text as the reason.
+* **Keys.** A certificate OpenSSL refuses to load (e.g. an RSA-1024 key at security level 2, a key that
+  does not match, a missing file) raises ``TLSConfigError``; the runtime then does not serve that
+  virtual server and tells the operator the error text as the reason.
 """
 from __future__ import annotations
 
@@ -242,8 +244,8 @@ def server_context(spec: ClientTLSSpec, alpn: tuple[str, ...] = DEFAULT_ALPN, ti
     ``tickets=False`` (for SSL session id persistence) makes TLS 1.2 resume by session id, so the id
     the client presents is stable from its first connection on.
 
-    Cheap to call again (cached; one ``stat`` per file): calling it per accepted connection picks up
-    regenerated certificate files without restarting the listener. Raises ``TLSConfigError``.
+    Cheap to call again (cached; one ``stat`` per file): calling it again after certificate files were
+    replaced picks them up without restarting the listener. Raises ``TLSConfigError``.
     """
     stamps = tuple(_cert_stamp(c) for c in (spec.default,) + spec.others)
     return _server_context(spec, tuple(alpn), stamps, tickets)

@@ -6,36 +6,22 @@ those matching the partial word, Tab offers them. Words in angle brackets (``<in
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ..config.tree import Entry, TableData
+from ..config.tree import TableData
+from ..config.values import hint
 from ..errors import AdcError
 from ..schema.model import Attr, Table
-from .execute import DIAGNOSE, EXECUTE, find_verb, verb_words
+from .commands import DIAGNOSE, EXECUTE, FULL, STATUS_PATHS, commands_for
+from .context import Context
 from .frames import EntryFrame, TableFrame
 from .lexer import lex_partial
 from .reply import Candidate
-from .session import FULL, STATUS_PATHS
+from .verb import Verb, find_verb, verb_words
 from .words import match
-
-if TYPE_CHECKING:
-    from .session import Session
 
 Pairs = list[tuple[str, str]]
 
-KIND_HINTS = {
-    "integer": "<integer>",
-    "string": "<string>",
-    "ipv4": "<class_ip>",
-    "ipv6": "<class_ip6>",
-    "ipv4mask": "<ip&netmask>",
-    "ipv6mask": "<ip6&netmask>",
-    "portlist": "<port>",
-    "password": "<password>",
-}
 
-
-def _path_words(s: "Session", done: tuple[str, ...], status: bool) -> Pairs:
+def _path_words(s: Context, done: tuple[str, ...], status: bool) -> Pairs:
     out = [(w, s.schema.help_for_word(done, w)) for w in s.schema.next_words(done)]
     if status:
         for p, (help_, _) in STATUS_PATHS.items():
@@ -48,7 +34,7 @@ def _entries(data: TableData, table: Table, with_reserved: bool = True) -> Pairs
     return [(e.key or "", table.dotted) for e in data if with_reserved or not e.reserved]
 
 
-def _after_path(s: "Session", words: list[str], status: bool) -> Pairs:
+def _after_path(s: Context, words: list[str], status: bool) -> Pairs:
     """Candidates after ``get``/``show``/``config``: path words, then entry keys."""
     done: tuple[str, ...] = ()
     i = 0
@@ -60,13 +46,14 @@ def _after_path(s: "Session", words: list[str], status: bool) -> Pairs:
         i += 1
     table = s.schema.table(done)
     if table is not None and table.kind == "table" and i == len(words) and not s.schema.next_words(done):
-        return _entries(s._saved_node(done), table)  # type: ignore[arg-type]
+        node = s.saved_node(done)
+        return _entries(node, table) if isinstance(node, TableData) else []
     if i == len(words):
         return _path_words(s, done, status)
     return []
 
 
-def _value_candidates(s: "Session", attr: Attr) -> Pairs:
+def _value_candidates(s: Context, attr: Attr) -> Pairs:
     if attr.kind == "option":
         return [(o.name, o.help) for o in attr.options]
     if attr.kind == "ref":
@@ -77,12 +64,11 @@ def _value_candidates(s: "Session", attr: Attr) -> Pairs:
             if isinstance(node, TableData) and t is not None:
                 out = [(e.key or "", attr.ref) for e in node]
         return [(x, attr.ref or "") for x in attr.ref_extra] + out
-    hint = KIND_HINTS.get(attr.kind, "<value>")
     extra = f" ({attr.range[0]}-{attr.range[1]})" if attr.range else ""
-    return [(hint, f"{attr.help}{extra}")]
+    return [(hint(attr), f"{attr.help}{extra}")]
 
 
-def _entry_frame_candidates(s: "Session", frame: EntryFrame, verb: str, words: list[str]) -> Pairs:
+def _entry_frame_candidates(s: Context, frame: EntryFrame, verb: str, words: list[str]) -> Pairs:
     settable = [a for a in s.view.attrs(frame.table, frame.work) if not a.readonly]
     if verb in ("set", "unset"):
         if not words:
@@ -101,7 +87,7 @@ def _entry_frame_candidates(s: "Session", frame: EntryFrame, verb: str, words: l
     return []
 
 
-def _verb_candidates(verbs: tuple, words: list[str]) -> Pairs:
+def _verb_candidates(verbs: tuple[Verb, ...], words: list[str]) -> Pairs:
     try:
         verb, rest = find_verb(verbs, words)
     except AdcError:
@@ -117,14 +103,14 @@ def _verb_candidates(verbs: tuple, words: list[str]) -> Pairs:
     return []
 
 
-def next_candidates(s: "Session", words: list[str]) -> Pairs:
+def next_candidates(s: Context, words: list[str]) -> Pairs:
     """What may follow ``words`` at the session's current position."""
-    commands = s.commands()
+    frame = s.frame
+    commands = commands_for(frame)
     if not words:
         return list(commands.items())
     verb = match(words[0], commands, AdcError("no match"))
     rest = words[1:]
-    frame = s.frames[-1] if s.frames else None
     if verb in ("get", "show"):
         pairs = _after_path(s, rest[1:] if verb == "show" and rest and rest[0] == FULL else rest, verb == "get")
         if verb == "show" and not rest:
@@ -139,7 +125,7 @@ def next_candidates(s: "Session", words: list[str]) -> Pairs:
     if isinstance(frame, TableFrame) and verb in ("edit", "delete"):
         if rest:
             return []
-        data = s._frame_table_data(frame)
+        data = s.table_data(frame)
         entries = _entries(data, frame.table, with_reserved=verb == "edit")
         if verb == "edit":
             hint = "<No.>" if frame.table.key == "integer" else "<name>"
@@ -150,7 +136,7 @@ def next_candidates(s: "Session", words: list[str]) -> Pairs:
     return []
 
 
-def _filtered(s: "Session", text: str) -> tuple[Pairs, str]:
+def _filtered(s: Context, text: str) -> tuple[Pairs, str]:
     p = lex_partial(text)
     try:
         pairs = next_candidates(s, list(p.words))
@@ -160,7 +146,7 @@ def _filtered(s: "Session", text: str) -> tuple[Pairs, str]:
     return [(w, h) for w, h in pairs if w.lstrip("*").startswith(cur) or (w.startswith("<") and not cur)], cur
 
 
-def help_text(s: "Session", text: str) -> str:
+def help_text(s: Context, text: str) -> str:
     pairs, _ = _filtered(s, text)
     if not pairs:
         return "command parse error\n" if text.strip() else ""
@@ -168,9 +154,9 @@ def help_text(s: "Session", text: str) -> str:
     return "".join(f"{w:<{width}}{h}\n" for w, h in pairs)
 
 
-def candidates(s: "Session", text: str) -> list[Candidate]:
+def candidates(s: Context, text: str) -> list[Candidate]:
     pairs, _ = _filtered(s, text)
     return [Candidate(w.lstrip("*"), h) for w, h in pairs if not w.startswith("<")]
 
 
-__all__ = ["help_text", "candidates", "next_candidates", "Entry"]
+__all__ = ["help_text", "candidates", "next_candidates"]

@@ -9,8 +9,8 @@ Both syntaxes of the reference (§1.9, §5) are accepted:
 
 It prints ``recv hc state is UP`` or ``recv hc state is DOWN`` once per probe (``count`` probes,
 ``interval`` seconds apart; defaults: 1 probe, the check's own timeout and interval). The check is read
-from the committed configuration. The command blocks the console while it probes (at most
-count × interval + timeout seconds), as on the box.
+from the committed configuration and probed by the appliance (``ApplianceOps.verify_health``). The
+command blocks the console while it probes (at most count × interval + timeout seconds), as on the box.
 
 Fidelity lines (for docs/fidelity.md):
 
@@ -22,17 +22,14 @@ Fidelity lines (for docs/fidelity.md):
 from __future__ import annotations
 
 import ipaddress
-import time
 from typing import TYPE_CHECKING
 
-from ..dataplane.health import verify
-from ..dataplane.spec import HealthCheckSpec, health_check_spec
 from ..errors import CommandFail, UsageError
 from .verb import Verb
 from .words import match
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .context import Context
 
 USAGE = ("Usage: execute health-check-verify <health-check> <ip> [port] | health-check <health-check> "
          "dest-address <ip> [count <1-10>] [timeout <1-3600>] [interval <1-3600>] [port <0-65535>]")
@@ -78,28 +75,16 @@ def parse(args: list[str]) -> dict[str, str | int]:
     return out
 
 
-def lookup(s: Session, name: str) -> HealthCheckSpec:
-    """The committed ``config system health-check`` entry, read as the data plane reads it."""
-    check = health_check_spec(s.store.tree, s.schema, name)
-    if check is None:
-        raise CommandFail(-13, f"entry '{name}' not found in system.health-check")
-    return check
-
-
-def _verify(s: Session, args: list[str]) -> list[str]:
+def _verify(ctx: "Context", args: list[str]) -> list[str]:
     req = parse(args)
-    check = lookup(s, str(req["health-check"]))
-    count = int(req.get("count", 1))
-    interval = int(req.get("interval", check.interval))
-    timeout = int(req["timeout"]) if "timeout" in req else None
-    lines = []
-    for i in range(count):
-        started = time.monotonic()
-        result = verify(check, str(req["dest-address"]), int(req.get("port", 0)), timeout)
-        lines.append(f"recv hc state is {'UP' if result.ok else 'DOWN'}")
-        if i + 1 < count:
-            time.sleep(max(0.0, started + interval - time.monotonic()))
-    return lines
+    name = str(req["health-check"])
+    results = ctx.app.verify_health(
+        name, str(req["dest-address"]), int(req.get("port", 0)),
+        int(req["timeout"]) if "timeout" in req else None, int(req.get("count", 1)),
+        int(req["interval"]) if "interval" in req else None)
+    if results is None:
+        raise CommandFail(-13, f"entry '{name}' not found in system.health-check")
+    return [f"recv hc state is {'UP' if ok else 'DOWN'}" for ok in results]
 
 
 HEALTH_VERBS: tuple[Verb, ...] = (

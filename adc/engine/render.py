@@ -6,11 +6,12 @@ space, nested tables as ``config  <name>`` (two spaces), only non-default values
 """
 from __future__ import annotations
 
-from ..config.tree import Entry, TableData
+from ..config.tree import ConfigTree, Entry, TableData
+from ..config.values import default_value, display, is_raw
+from ..config.view import View
 from ..schema.model import Attr, Table
+from ..schema.registry import Schema
 from .lexer import quote_value
-from .values import default_value, display
-from .view import View
 
 
 def get_entry(view: View, table: Table, entry: Entry) -> list[str]:
@@ -39,9 +40,8 @@ def set_line(attr: Attr, value: object) -> str:
     if isinstance(value, tuple):
         return f"set {attr.name} " + "".join(f"{quote_value(v)} " for v in value)
     assert isinstance(value, str)
-    if attr.kind == "portlist":
-        return f"set {attr.name} {value}"
-    return f"set {attr.name} {quote_value(display(attr, value))}" if attr.kind != "password" else f"set {attr.name} {display(attr, value)}"
+    text = display(attr, value)
+    return f"set {attr.name} {text if is_raw(attr) else quote_value(text)}"
 
 
 def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool) -> list[str]:
@@ -92,4 +92,16 @@ def show_block(view: View, table: Table, node: TableData | Entry, full: bool, he
         one.put(node)
         out.extend(show_entries(view, table, one, "  ", full))
     out.append("end")
+    return out
+
+
+def show_tree(view: View, schema: Schema, tree: ConfigTree, full: bool = False) -> list[str]:
+    """Every table of a configuration, in the schema's order: what ``show`` prints at the top and
+    ``execute backup config`` writes (replayable on a fresh appliance)."""
+    out: list[str] = []
+    for table in schema.tables:
+        node = tree.nodes.get(table.path)
+        if node is None:
+            node = Entry(None) if table.kind == "single" else TableData()
+        out.extend(show_block(view, table, node, full))
     return out

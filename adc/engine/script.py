@@ -6,10 +6,18 @@ A y/n question (purge, factoryreset) is answered by the script's next line, as i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
 from .reply import Reply
-from .session import Session
+
+
+class LineRunner(Protocol):
+    """What runs a line: a ``Session``."""
+
+    def execute(self, line: str) -> Reply: ...
+
+    @property
+    def depth(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -19,7 +27,7 @@ class LineResult:
     reply: Reply
 
 
-def run_lines(session: Session, lines: Iterable[str], first_lineno: int = 1) -> Iterator[LineResult]:
+def run_lines(session: LineRunner, lines: Iterable[str], first_lineno: int = 1) -> Iterator[LineResult]:
     """Execute lines in order, yielding each result; stops after a line that ends the session."""
     for n, raw in enumerate(lines, start=first_lineno):
         line = raw.rstrip("\r\n")

@@ -1,10 +1,11 @@
 """Live status commands: the session table, per virtual server and per member figures, the logs.
 
 ``STATUS_DIAGNOSE``/``STATUS_EXECUTE`` are verb tables merged into ``diagnose``/``execute``;
-``STATUS_GETS`` adds ``get`` paths answered by a function of the appliance. Each reads immutable
-snapshots (``Stats`` copies under its lock; the runtimes dict is replaced, never mutated, at a commit),
-so the console never holds the data plane up. An appliance that does not serve (``serve=False``) has
-no ``stats``: the commands then print their header only, or one line saying there is no data plane.
+``STATUS_GETS`` adds ``get`` paths answered by a function of the appliance. The figures come through
+``ApplianceOps`` (the data plane formats its own reports from immutable snapshots, so the console never
+holds it up); this module parses the commands, keeps the session-list filter and formats sessions. An
+appliance that does not serve has no live state: the commands then print their header only, or one line
+saying there is no data plane.
 
 Commands (FortiADC's names where its CLI reference has them):
 
@@ -19,21 +20,18 @@ Commands (FortiADC's names where its CLI reference has them):
 from __future__ import annotations
 
 import ipaddress
-import time
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from .ops import NO_DATAPLANE, ApplianceOps, SessionRow
 from .verb import Verb
 from .words import match
 
 if TYPE_CHECKING:
-    from ..dataplane.stats import SessionRow, Stats
-    from .session import Session
+    from .context import Context
 
-NO_DATAPLANE = "The data plane is not running: no live status."
 SESSION_HEADER = ("client-ip/port virtual-server-ip/port local-ip/port real-server-ip/port protocol service state "
                   "in-bytes out-bytes expire virtual-server-name real-server-name")
 U_FILTER = "Usage: diagnose server-load-balance session filter {'<option> <values>'|show|clear}"
@@ -43,16 +41,7 @@ U_DISPLAY = "Usage: execute log display {traffic|event} [<lines>]"
 U_LIST_TYPE = "Usage: execute log list-type {elog|tlog|alog|all}"
 DEFAULT_TAIL = 20
 MAX_TAIL = 100000
-
-
-# ---------------------------------------------------------------------------------------------- helpers
-def _stats(app: Any) -> Stats | None:
-    return getattr(app, "stats", None)
-
-
-def _runtimes(app: Any) -> dict[str, Any]:
-    plane = getattr(app, "dataplane", None)
-    return dict(plane.runtimes) if plane is not None else {}
+FILTER = "session-filter"  # where a session keeps its filter (``Context.state``)
 
 
 def _addr(a: tuple[str, int] | None) -> str:
@@ -123,12 +112,10 @@ _FILTER_OPTIONS: dict[str, tuple[str, str]] = {
     "vs-name": ("names", "vs"), "rs-name": ("names", "rs"), "protocol": ("protocol", ""),
 }
 
-_filters: weakref.WeakKeyDictionary[Session, SessionFilter] = weakref.WeakKeyDictionary()
-
-
-def session_filter(s: Session) -> SessionFilter:
+def session_filter(ctx: Context) -> SessionFilter:
     """The filter of one console session (FortiADC keeps one per CLI session)."""
-    return _filters.get(s, SessionFilter())
+    flt = ctx.state.get(FILTER)
+    return flt if isinstance(flt, SessionFilter) else SessionFilter()
 
 
 def parse_filter(current: SessionFilter, words: list[str]) -> SessionFilter:
@@ -140,7 +127,7 @@ def parse_filter(current: SessionFilter, words: list[str]) -> SessionFilter:
     if kind == "names":
         if not 1 <= len(values) <= 8:
             raise UsageError(U_FILTER)
-        return replace(current, **{"vs_names" if key == "vs" else "rs_names": tuple(values)})
+        return replace(current, vs_names=tuple(values)) if key == "vs" else replace(current, rs_names=tuple(values))
     if kind == "protocol":
         if len(values) != 1:
             raise UsageError(U_FILTER)
@@ -164,14 +151,14 @@ def parse_filter(current: SessionFilter, words: list[str]) -> SessionFilter:
     return replace(current, ports={**current.ports, key: (plo, phi)})
 
 
-def _filter(s: Session, args: list[str]) -> list[str]:
+def _filter(ctx: Context, args: list[str]) -> list[str]:
     words = " ".join(args).split()
     if not words or words == ["clear"]:
-        _filters.pop(s, None)
+        ctx.state.pop(FILTER, None)
         return []
     if words == ["show"]:
-        return session_filter(s).show()
-    _filters[s] = parse_filter(session_filter(s), words)
+        return session_filter(ctx).show()
+    ctx.state[FILTER] = parse_filter(session_filter(ctx), words)
     return []
 
 
@@ -184,96 +171,25 @@ def format_session(row: SessionRow) -> str:
     ])
 
 
-def session_lines(stats: Stats | None, flt: SessionFilter) -> list[str]:
-    rows = stats.sessions() if stats is not None else []
-    return [SESSION_HEADER] + [format_session(r) for r in rows if flt.matches(r)]
+def session_lines(rows: Sequence[SessionRow] | None, flt: SessionFilter) -> list[str]:
+    return [SESSION_HEADER] + [format_session(r) for r in rows or () if flt.matches(r)]
 
 
-def _list(s: Session, args: list[str]) -> list[str]:
+def _list(ctx: Context, args: list[str]) -> list[str]:
     if args:
         raise UsageError(U_LIST)
-    return session_lines(_stats(s.app), session_filter(s))
+    return session_lines(ctx.app.sessions(), session_filter(ctx))
 
 
-# ---------------------------------------------------------------------------------------------- slb_load
-def _slb_load(s: Session, args: list[str]) -> list[str]:
-    """FortiADC's dynamic-load view: per VS, each member with status 1 (in service) or 0, weight 0
-    (the dynamic weight, which only the dynamic-load method would compute)."""
+def _slb_load(ctx: Context, args: list[str]) -> list[str]:
     if args:
         raise UsageError(U_SLB_LOAD)
-    plane = getattr(s.app, "dataplane", None)
-    out = ["vdom name is root"]
-    for name, rt in sorted(_runtimes(s.app).items()):
-        out.append(f"virtual-server {name}")
-        for m in rt.spec.pool.members:
-            up = plane is not None and plane.counters.healthy(m.ident) and m.status == "enable"
-            out += [f"real-server {m.real_server}", f"id:{m.key}, status {1 if up else 0}, weight 0"]
-    return out
-
-
-# ---------------------------------------------------------------------------------------------- get views
-def _row(label: str, value: object) -> str:
-    return f"{label:<20}: {value}"
-
-
-def _ports(spec: Any) -> str:
-    return " ".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in spec.ports)
-
-
-def virtual_server_status(app: Any) -> str:
-    """``get load-balance virtual-server-status``: one block per virtual server."""
-    stats = _stats(app)
-    if stats is None:
-        return NO_DATAPLANE
-    runtimes = _runtimes(app)
-    plane = getattr(app, "dataplane", None)
-    out: list[str] = []
-    for name in sorted(set(runtimes) | set(stats.vs_names())):
-        rt = runtimes.get(name)
-        f = stats.vs_figures(name)
-        out.append(f"== [ {name} ]")
-        if rt is not None:
-            spec = rt.spec
-            up = any(m.status == "enable" and plane is not None and plane.counters.healthy(m.ident) for m in spec.pool.members)
-            availability = "disabled" if spec.status != "enable" else ("available" if up else "unavailable")
-            out += [_row("status", spec.status), _row("availability", availability), _row("type", spec.type),
-                    _row("address", spec.ip), _row("port", _ports(spec)), _row("pool", spec.pool.name),
-                    _row("traffic-log", "enable" if spec.traffic_log else "disable")]
-        else:
-            out.append(_row("status", "deleted"))
-        out += [_row("current-connections", f.current), _row("total-connections", f.total),
-                _row("requests", f.requests), _row("bytes-in", f.bytes_in), _row("bytes-out", f.bytes_out)]
-    return "\n".join(out)
-
-
-def real_server_status(app: Any) -> str:
-    """``get load-balance real-server-status``: one block per pool member in service (``== [ pool id ]``)."""
-    stats = _stats(app)
-    plane = getattr(app, "dataplane", None)
-    if stats is None or plane is None:
-        return NO_DATAPLANE
-    pools: dict[str, Any] = {}
-    for rt in _runtimes(app).values():
-        pools.setdefault(rt.spec.pool.name, rt.spec.pool)
-    out: list[str] = []
-    for pname in sorted(pools):
-        for m in pools[pname].members:
-            h = stats.health(m.ident)
-            up = h.up if h.when else plane.counters.healthy(m.ident)
-            f = stats.member_figures(m.ident)
-            checked = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(h.when)) if h.when else "never"
-            out += [f"== [ {pname} {m.key} ]", _row("real-server", m.real_server),
-                    _row("address", f"{m.host}:{m.port}" if m.port else m.host),
-                    _row("state", m.status), _row("health", "up" if up else "down"),
-                    _row("health-check", f"{h.reason or ('up' if h.up else 'down')} ({checked})" if h.when else "none"),
-                    _row("current-connections", plane.counters.active(m.ident)),
-                    _row("total-connections", plane.counters.total(m.ident)),
-                    _row("requests", f.requests), _row("bytes-in", f.bytes_in), _row("bytes-out", f.bytes_out)]
-    return "\n".join(out)
+    lines = ctx.app.live_report("slb_load")
+    return ["vdom name is root"] + ([] if lines == [NO_DATAPLANE] else lines)
 
 
 # ---------------------------------------------------------------------------------------------- logs
-def _display(s: Session, args: list[str]) -> list[str]:
+def _display(ctx: Context, args: list[str]) -> list[str]:
     if not 1 <= len(args) <= 2:
         raise UsageError(U_DISPLAY)
     kind = match(args[0], ["traffic", "event"], UsageError(U_DISPLAY))
@@ -282,33 +198,23 @@ def _display(s: Session, args: list[str]) -> list[str]:
         if not args[1].isdigit() or not 1 <= int(args[1]) <= MAX_TAIL:
             raise UsageError(U_DISPLAY)
         count = int(args[1])
-    logs = getattr(s.app, "logs", None)
-    if logs is None:
-        return [NO_DATAPLANE]
-    logs.flush(1.0)  # bounded: show what the data plane has handed in so far
-    return logs.tail(kind, count)
+    lines = ctx.app.log_tail(kind, count)
+    return [NO_DATAPLANE] if lines is None else lines
 
 
 _LIST_KINDS = {"elog": ("event",), "tlog": ("traffic",), "alog": (), "all": ("event", "traffic")}
 
 
-def _list_type(s: Session, args: list[str]) -> list[str]:
+def _list_type(ctx: Context, args: list[str]) -> list[str]:
     if len(args) != 1:
         raise UsageError(U_LIST_TYPE)
     which = match(args[0], list(_LIST_KINDS), UsageError(U_LIST_TYPE))
-    logs = getattr(s.app, "logs", None)
-    if logs is None:
-        return [NO_DATAPLANE]
-    logs.flush(1.0)
     out: list[str] = []
     for kind in _LIST_KINDS[which]:
-        base = logs.path(kind)
-        for path in [base] + [base.with_name(f"{base.name}.{i}") for i in range(1, logs.backups + 1)]:
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            out.append(f"{path.name} {st.st_size} {time.ctime(st.st_mtime)}")
+        files = ctx.app.log_files(kind)
+        if files is None:
+            return [NO_DATAPLANE]
+        out += files
     return out
 
 
@@ -321,7 +227,9 @@ STATUS_EXECUTE: tuple[Verb, ...] = (
     Verb(("log", "display"), "display the last lines of a log", U_DISPLAY, _display),
     Verb(("log", "list-type"), "list log files by type", U_LIST_TYPE, _list_type),
 )
-STATUS_GETS: dict[tuple[str, ...], tuple[str, Callable[[Any], str]]] = {
-    ("load-balance", "virtual-server-status"): ("virtual server status and statistics", virtual_server_status),
-    ("load-balance", "real-server-status"): ("pool member status and statistics", real_server_status),
+STATUS_GETS: dict[tuple[str, ...], tuple[str, Callable[[ApplianceOps], list[str]]]] = {
+    ("load-balance", "virtual-server-status"): ("virtual server status and statistics",
+                                                lambda app: app.live_report("virtual-server-status")),
+    ("load-balance", "real-server-status"): ("pool member status and statistics",
+                                             lambda app: app.live_report("real-server-status")),
 }

@@ -6,31 +6,29 @@ small functions keyed by the table they guard, each raising ``CommandFail`` with
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable
 
 from ..config.tree import Entry, TableData, Value
+from ..config.values import default_value, port_set
 from ..errors import CommandFail
 from ..schema import compat
 from ..schema.model import Attr, Table
-from .values import default_value
-
-if TYPE_CHECKING:
-    from .session import Session
+from .context import Context
 
 
-def check_refs(s: "Session", attr: Attr, value: Value) -> None:
+def check_refs(s: Context, attr: Attr, value: Value) -> None:
     """Every name in a reference value must exist in the referenced table (-13)."""
     names = value if isinstance(value, tuple) else (value,) if value else ()
     for name in names:
         if name in attr.ref_extra:
             continue
-        if attr.ref and s._lookup(attr.ref, name) is None:
+        if attr.ref and s.lookup(attr.ref, name) is None:
             raise CommandFail(-13, f"entry '{name}' not found in {attr.ref}")
 
 
-def check_entry(s: "Session", table: Table, entry: Entry, nested: bool) -> None:
-    """Everything that must hold before ``entry`` is saved; raises ``CommandFail``."""
-    key_path = _nested_key(s, table) if nested else table.dotted
+def check_entry(s: Context, table: Table, entry: Entry) -> None:
+    """Everything that must hold before ``entry`` is saved (top-level or nested); raises ``CommandFail``."""
+    key_path = table.dotted
     for attr in s.view.attrs(table, entry):
         value = s.view.value(attr, entry)
         if attr.required and value in ("", ()):
@@ -40,48 +38,24 @@ def check_entry(s: "Session", table: Table, entry: Entry, nested: bool) -> None:
             check_refs(s, attr, value)
     for child in s.view.children(table, entry):
         for sub in entry.children.get(child.name, TableData()):
-            check_entry(s, child, sub, nested=True)
+            check_entry(s, child, sub)
     for rule in RULES.get(key_path, ()):
         rule(s, table, entry)
 
 
-def _nested_key(s: "Session", table: Table) -> str:
-    for top in s.schema.tables:
-        for child in _walk(top):
-            if child is table:
-                return f"{top.dotted}.{table.name}"
-    return table.name
-
-
-def _walk(table: Table) -> Iterator[Table]:
-    for c in table.children:
-        yield c
-        yield from _walk(c)
-
-
 # ---------------------------------------------------------------------------------------- helpers
-def _ref_entry(s: "Session", table: Table, entry: Entry, name: str) -> Entry | None:
+def _ref_entry(s: Context, table: Table, entry: Entry, name: str) -> Entry | None:
     attr = s.view.attr(table, entry, name)
     value = s.view.value(attr, entry) if attr else ""
     if not attr or not attr.ref or not isinstance(value, str) or not value:
         return None
-    return s._lookup(attr.ref, value)
+    return s.lookup(attr.ref, value)
 
 
-def _field(s: "Session", dotted: str, entry: Entry | None, name: str) -> str:
+def _field(s: Context, dotted: str, entry: Entry | None, name: str) -> str:
     if entry is None:
         return ""
-    table = s.schema.by_dotted[dotted]
-    v = s.view.raw(table, entry, name)
-    return " ".join(v) if isinstance(v, tuple) else v
-
-
-def _ports(spec: str) -> set[int]:
-    out: set[int] = set()
-    for part in spec.split():
-        lo, _, hi = part.partition("-")
-        out.update(range(int(lo), int(hi or lo) + 1))
-    return out
+    return s.view.text(s.schema.find(dotted), entry, name)
 
 
 def _contiguous(versions: tuple[str, ...] | str) -> bool:
@@ -94,7 +68,7 @@ def _contiguous(versions: tuple[str, ...] | str) -> bool:
 VS = "load-balance.virtual-server"
 
 
-def vs_profile_rules(s: "Session", table: Table, e: Entry) -> None:
+def vs_profile_rules(s: Context, table: Table, e: Entry) -> None:
     vs_type = _field(s, VS, e, "type")
     prof = _ref_entry(s, table, e, "load-balance-profile")
     ptype = _field(s, "load-balance.profile", prof, "type")
@@ -118,7 +92,7 @@ def vs_profile_rules(s: "Session", table: Table, e: Entry) -> None:
         raise CommandFail(-4241, f"persistence type '{pertype}' is not supported with a {ptype} profile")
 
 
-def vs_address_rules(s: "Session", table: Table, e: Entry) -> None:
+def vs_address_rules(s: Context, table: Table, e: Entry) -> None:
     vs_type = _field(s, VS, e, "type")
     addr_type = _field(s, VS, e, "addr-type")
     pool = _ref_entry(s, table, e, "load-balance-pool")
@@ -131,9 +105,8 @@ def vs_address_rules(s: "Session", table: Table, e: Entry) -> None:
         raise CommandFail(-1231, "content-routing is enabled but content-routing-list is empty")
     if vs_type == compat.L2:
         return
-    ip_attr = "ip6" if addr_type == "ipv6" else "ip"
-    ip = _field(s, VS, e, ip_attr)
-    ports = _ports(_field(s, VS, e, "port") or "0")
+    ip = _field(s, VS, e, compat.address_attr(addr_type))
+    ports = port_set(_field(s, VS, e, "port"))
     for other_key, theirs in _listener_index(s, table).get((addr_type, ip), {}).items():
         if other_key != e.key and (ports & theirs or 0 in ports or 0 in theirs):
             raise CommandFail(-1200, f"{ip} port {_field(s, VS, e, 'port')} is already used by virtual server '{other_key}'")
@@ -156,17 +129,18 @@ class _ListenerIndex:
         if addr is not None:
             self.by_addr[addr].pop(key, None)
 
-    def _add(self, s: "Session", table: Table, entry: Entry) -> None:
+    def _add(self, s: Context, table: Table, entry: Entry) -> None:
         assert entry.key is not None
         self._drop(entry.key)
-        if _saved(s, table, entry, "type") == compat.L2:
+        view = s.view
+        if view.stored(table, entry, "type") == compat.L2:
             return
-        addr_type = str(_saved(s, table, entry, "addr-type"))
-        ip = str(_saved(s, table, entry, "ip6" if addr_type == "ipv6" else "ip"))
+        addr_type = str(view.stored(table, entry, "addr-type"))
+        ip = str(view.stored(table, entry, compat.address_attr(addr_type)))
         self.where[entry.key] = (addr_type, ip)
-        self.by_addr.setdefault((addr_type, ip), {})[entry.key] = _ports(str(_saved(s, table, entry, "port")) or "0")
+        self.by_addr.setdefault((addr_type, ip), {})[entry.key] = port_set(str(view.stored(table, entry, "port")))
 
-    def refresh(self, s: "Session", table: Table) -> None:
+    def refresh(self, s: Context, table: Table) -> None:
         store = s.store
         change = store.last_change
         if self.generation == store.generation:
@@ -185,7 +159,7 @@ class _ListenerIndex:
         self.generation = store.generation
 
 
-def _listener_index(s: "Session", table: Table) -> dict[tuple[str, str], dict[str, set[int]]]:
+def _listener_index(s: Context, table: Table) -> dict[tuple[str, str], dict[str, set[int]]]:
     index = s.store.derived.get("vs-listeners")
     if not isinstance(index, _ListenerIndex):
         index = s.store.derived["vs-listeners"] = _ListenerIndex()
@@ -193,24 +167,15 @@ def _listener_index(s: "Session", table: Table) -> dict[tuple[str, str], dict[st
     return index.by_addr
 
 
-def _saved(s: "Session", table: Table, entry: Entry, name: str) -> Value:
-    """A value of a saved (normalised) entry: its own, else the first default of that name."""
-    v = entry.values.get(name)
-    if v is not None:
-        return v
-    cands = s.view._candidates(table, name)
-    return default_value(cands[0]) if cands else ""
-
-
-def _vs_users(s: "Session", attr: str, key: str | None) -> list[Entry]:
+def _vs_users(s: Context, attr: str, key: str | None) -> list[Entry]:
     vs_table = s.schema.by_dotted.get(VS)
     if vs_table is None or key is None:
         return []
     return [v for v in s.store.tree.table(vs_table.path) if v.values.get(attr) == key]
 
 
-def profile_rules(s: "Session", table: Table, e: Entry) -> None:
-    saved = s._lookup(table.dotted, e.key or "")
+def profile_rules(s: Context, table: Table, e: Entry) -> None:
+    saved = s.lookup(table.dotted, e.key or "")
     if saved is None:
         return
     old, new = _field(s, table.dotted, saved, "type"), _field(s, table.dotted, e, "type")
@@ -218,17 +183,15 @@ def profile_rules(s: "Session", table: Table, e: Entry) -> None:
         raise CommandFail(-1237, f"profile '{e.key}' is used by a virtual server; its type cannot change")
 
 
-def method_rules(s: "Session", table: Table, e: Entry) -> None:
-    saved = s._lookup(table.dotted, e.key or "")
+def method_rules(s: Context, table: Table, e: Entry) -> None:
+    saved = s.lookup(table.dotted, e.key or "")
     if saved is None:
         return
     if _field(s, table.dotted, saved, "type") != _field(s, table.dotted, e, "type") and referrers(s, table, e.key or ""):
         raise CommandFail(-4076, f"method '{e.key}' is referenced; its type cannot change")
 
 
-def pool_rules(s: "Session", table: Table, e: Entry) -> None:
-    if _field(s, table.dotted, e, "health-check-ctrl") == "enable" and not _field(s, table.dotted, e, "health-check-list"):
-        raise CommandFail(-1554, "health-check-ctrl is enabled but health-check-list is empty")
+def pool_rules(s: Context, table: Table, e: Entry) -> None:
     members = table.child("pool_member")
     if members is None:
         return
@@ -242,38 +205,32 @@ def pool_rules(s: "Session", table: Table, e: Entry) -> None:
         seen[pair] = m.key or ""
 
 
-def pool_member_rules(s: "Session", table: Table, e: Entry) -> None:
-    if s.view.raw(table, e, "health-check-inherit") == "disable":
-        if s.view.raw(table, e, "health-check-ctrl") == "enable" and not s.view.raw(table, e, "health-check-list"):
-            raise CommandFail(-1554, "health-check-ctrl is enabled but health-check-list is empty")
-
-
-def real_server_rules(s: "Session", table: Table, e: Entry) -> None:
+def real_server_rules(s: Context, table: Table, e: Entry) -> None:
     if _field(s, table.dotted, e, "type") not in ("", "ip"):
         return
     ip = _field(s, table.dotted, e, "ip")
     if not ip or ip == "0.0.0.0":
         return
     for other in s.store.tree.table(table.path):
-        if other.key != e.key and _saved(s, table, other, "ip") == ip:
+        if other.key != e.key and s.view.stored(table, other, "ip") == ip:
             raise CommandFail(-4300, f"real server '{other.key}' already uses {ip}")
 
 
-def health_check_rules(s: "Session", table: Table, e: Entry) -> None:
+def health_check_rules(s: Context, table: Table, e: Entry) -> None:
     interval, timeout = _field(s, table.dotted, e, "interval"), _field(s, table.dotted, e, "timeout")
     if interval.isdigit() and timeout.isdigit() and int(timeout) >= int(interval):
         raise CommandFail(-1552, f"timeout {timeout} must be less than interval {interval}")
 
 
-def ssl_version_rule(field: str) -> Callable[["Session", Table, Entry], None]:
-    def rule(s: "Session", table: Table, e: Entry) -> None:
+def ssl_version_rule(field: str) -> Callable[[Context, Table, Entry], None]:
+    def rule(s: Context, table: Table, e: Entry) -> None:
         if not _contiguous(s.view.raw(table, e, field)):
             raise CommandFail(-4222, f"{field}: ssl versions are not continuous")
 
     return rule
 
 
-def cert_group_rules(s: "Session", table: Table, e: Entry) -> None:
+def cert_group_rules(s: Context, table: Table, e: Entry) -> None:
     members = list(e.children.get("group_member", TableData()))
     if not members:
         raise CommandFail(-4075, "the local certificate group must not be empty")
@@ -282,24 +239,23 @@ def cert_group_rules(s: "Session", table: Table, e: Entry) -> None:
         raise CommandFail(-155, "only one group member can be the default")
 
 
-def global_rules(s: "Session", table: Table, e: Entry) -> None:
+def global_rules(s: Context, table: Table, e: Entry) -> None:
     host = s.view.raw(table, e, "hostname")
     if isinstance(host, str) and (len(host) > 35 or not all(c.isalnum() or c in "-_" for c in host) or not host.isascii()):
         raise CommandFail(-62, "hostname: the legal characters are A-Z, a-z, 0-9, - and _")
 
 
-def interface_rules(s: "Session", table: Table, e: Entry) -> None:
+def interface_rules(s: Context, table: Table, e: Entry) -> None:
     ip = _field(s, table.dotted, e, "ip")
     if ip and ipaddress.IPv4Interface(ip).network.prefixlen == 0 and not ip.startswith("0.0.0.0"):
         raise CommandFail(-19, f"invalid netmask in {ip}")
 
 
-RULES: dict[str, tuple[Callable[["Session", Table, Entry], None], ...]] = {
+RULES: dict[str, tuple[Callable[[Context, Table, Entry], None], ...]] = {
     VS: (vs_profile_rules, vs_address_rules),
     "load-balance.profile": (profile_rules,),
     "load-balance.method": (method_rules,),
     "load-balance.pool": (pool_rules,),
-    "load-balance.pool.pool_member": (pool_member_rules,),
     "load-balance.real-server": (real_server_rules,),
     "system.health-check": (health_check_rules,),
     "load-balance.client-ssl-profile": (ssl_version_rule("ssl-allowed-versions"),),
@@ -311,7 +267,7 @@ RULES: dict[str, tuple[Callable[["Session", Table, Entry], None], ...]] = {
 
 
 # ---------------------------------------------------------------------------------------- references
-def _refs_in(s: "Session", table: Table, entry: Entry, target: str, key: str) -> bool:
+def _refs_in(s: Context, table: Table, entry: Entry, target: str, key: str) -> bool:
     for attr in table.attrs:
         if attr.ref != target:
             continue
@@ -325,7 +281,7 @@ def _refs_in(s: "Session", table: Table, entry: Entry, target: str, key: str) ->
     return False
 
 
-def referrers(s: "Session", table: Table, key: str) -> list[tuple[str, str]]:
+def referrers(s: Context, table: Table, key: str) -> list[tuple[str, str]]:
     """Who references ``table``/``key``: (table path, entry key) pairs, for -23 on delete."""
     out: list[tuple[str, str]] = []
     target = table.dotted

@@ -1,7 +1,7 @@
 """Which profile types, LB methods and persistence types go together (reference §2.1, CLI744
 "Application Profile Usage"), and the return codes FortiADC gives for specific missing fields.
 
-Data only; ``adc.engine.validate`` applies it at commit.
+Data only; ``adc.engine.validate`` applies it at commit and ``adc.dataplane.spec`` reads it too.
 """
 from __future__ import annotations
 
@@ -114,6 +114,12 @@ REQUIRED_CODES: dict[tuple[str, str], int] = {
 
 # The order of SSL/TLS versions: an allowed set must be contiguous in it (-4222).
 SSL_VERSIONS: tuple[str, ...] = ("sslv3", "tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3")
+
+
+def address_attr(addr_type: str) -> str:
+    """The attribute holding an address for an ``addr-type`` (``ip6`` for ipv6, else ``ip``): virtual
+    servers read their own, pools read their real servers' by the pool's."""
+    return "ip6" if addr_type == "ipv6" else "ip"
 
 
 def allowed(table: dict[str, dict[str, tuple[str, ...]]], profile_type: str, vs_type: str) -> tuple[str, ...] | None:

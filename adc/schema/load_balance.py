@@ -597,10 +597,11 @@ IPPOOL = Table(
 _HC_RELATION = opts(("AND", "all health checks must pass"), ("OR", "any health check may pass"))
 
 
-def _rs_ssl_ref(**kw: object) -> Attr:
+def _rs_ssl_ref(when: Mapping[str, tuple[str, ...]] | None = None, always_show: bool = False) -> Attr:
     """A real-server SSL profile reference; ``NONE`` (plain TCP to the servers) is the default."""
-    return Attr("real-server-ssl-profile", "ref", "real server SSL profile", default="NONE",  # type: ignore[arg-type]
-                ref="load-balance.real-server-ssl-profile", ref_extra=("NONE",), **kw)
+    return Attr("real-server-ssl-profile", "ref", "real server SSL profile", default="NONE",
+                ref="load-balance.real-server-ssl-profile", ref_extra=("NONE",), when=when or {},
+                always_show=always_show)
 
 
 POOL_MEMBER = Table(

@@ -89,6 +89,14 @@ class Table:
     def children(self) -> tuple["Table", ...]:
         return tuple(i for i in self.items if isinstance(i, Table))
 
+    def default(self, name: str) -> str:
+        """The default of the first attribute called ``name``, whatever its condition: what a reader
+        falls back to where the attribute is not in force (a TCP profile's ``connect-timeout``)."""
+        for i in self.items:
+            if isinstance(i, Attr) and i.name == name:
+                return i.default
+        raise KeyError(f"{self.dotted} has no attribute {name}")
+
     def child(self, name: str) -> "Table | None":
         for c in self.children:
             if c.name == name:

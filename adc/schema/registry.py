@@ -43,6 +43,12 @@ class Schema:
         self.by_path: dict[tuple[str, ...], Table] = {t.path: t for t in self.tables}
         self.by_dotted: dict[str, Table] = {t.dotted: t for t in self.tables}
         self.factory: tuple[FactoryEntry, ...] = tuple(factory)
+        self._every: dict[str, Table] = {}  # top-level and nested tables by dotted path
+        stack = list(self.tables)
+        while stack:
+            t = stack.pop()
+            self._every[t.dotted] = t
+            stack.extend(t.children)
         # Every word that may follow ``config`` at some depth, for prefix matching of paths.
         self._prefixes: dict[tuple[str, ...], list[str]] = {}
         for t in self.tables:
@@ -57,6 +63,10 @@ class Schema:
 
     def table(self, path: tuple[str, ...]) -> Table | None:
         return self.by_path.get(path)
+
+    def find(self, dotted: str) -> Table:
+        """Any table, nested ones included, by its dotted path (``load-balance.pool.pool_member``)."""
+        return self._every[dotted]
 
     def ref_table(self, attr: Attr) -> Table | None:
         return self.by_dotted.get(attr.ref or "")

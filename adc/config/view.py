@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Mapping, Union
 
-from ..config.tree import Entry, Value
 from ..schema.model import Attr, Table
 from ..schema.registry import Schema
+from .tree import Entry, Value
 from .values import default_value
 
 Lookup = Callable[[str, str], Union[Entry, None]]  # (dotted table path, key) -> committed entry
@@ -39,6 +39,30 @@ class View:
         v = entry.values.get(attr.name)
         return v if v is not None else default_value(attr)
 
+    def text(self, table: Table, entry: Entry, name: str) -> str:
+        """The value in force as one string (multi-values joined by spaces)."""
+        v = self.raw(table, entry, name)
+        return " ".join(v) if isinstance(v, tuple) else v
+
+    def number(self, table: Table, entry: Entry, name: str) -> int:
+        """The value in force of an integer attribute (0 where the attribute is not in force)."""
+        v = self.text(table, entry, name)
+        return int(v) if v.isdigit() else 0
+
+    def words(self, table: Table, entry: Entry, name: str) -> tuple[str, ...]:
+        """The value in force as a tuple of words."""
+        v = self.raw(table, entry, name)
+        return v if isinstance(v, tuple) else tuple(v.split())
+
+    def stored(self, table: Table, entry: Entry, name: str) -> Value:
+        """A value of a saved (normalised) entry without evaluating conditions: its own value, else the
+        default of the first attribute of that name (what an index over many entries can afford)."""
+        v = entry.values.get(name)
+        if v is not None:
+            return v
+        cands = self._candidates(table, name)
+        return default_value(cands[0]) if cands else ""
+
     def _cond_value(self, table: Table, entry: Entry, name: str) -> str:
         if "." in name:
             ref_name, _, field = name.partition(".")
@@ -53,8 +77,7 @@ class View:
             if target is None or ref_table is None:
                 return ""
             return self._cond_value(ref_table, target, field)
-        v = self.raw(table, entry, name)
-        return " ".join(v) if isinstance(v, tuple) else v
+        return self.text(table, entry, name)
 
     def holds(self, table: Table, entry: Entry, when: Mapping[str, tuple[str, ...]]) -> bool:
         return all(self._cond_value(table, entry, k) in allowed for k, allowed in when.items())

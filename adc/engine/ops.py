@@ -1,0 +1,103 @@
+"""What the engine asks of the appliance: the one protocol through which it reaches live state and files.
+
+The engine parses, validates and formats; it touches nothing. Whatever touches the machine (the data
+plane's live figures, health probes, certificate files on disk, the operator's files, the logs) is a
+method here, implemented by ``adc.appliance.Appliance``. A method that waits (a probe) blocks only the
+console that asked; none runs an event loop on the console's thread.
+"""
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+from ..config.store import ConfigStore
+from ..config.tree import ConfigTree
+from ..schema.registry import Schema
+
+NO_DATAPLANE = "The data plane is not running: no live status."
+
+
+class SessionRow(Protocol):
+    """One client session as ``diagnose server-load-balance session list`` prints it."""
+
+    @property
+    def vs(self) -> str: ...
+    @property
+    def protocol(self) -> str: ...
+    @property
+    def client(self) -> tuple[str, int]: ...
+    @property
+    def local(self) -> tuple[str, int]: ...
+    @property
+    def member_local(self) -> tuple[str, int] | None: ...
+    @property
+    def member_addr(self) -> tuple[str, int] | None: ...
+    @property
+    def member_name(self) -> str: ...
+    @property
+    def bytes_in(self) -> int: ...
+    @property
+    def bytes_out(self) -> int: ...
+    @property
+    def expire(self) -> int: ...
+
+
+class ApplianceOps(Protocol):
+    """The appliance as a session sees it."""
+
+    schema: Schema
+
+    @property
+    def store(self) -> ConfigStore: ...
+
+    def factory_tree(self) -> ConfigTree:
+        """A fresh factory-default configuration (factoryreset, restore)."""
+        ...
+
+    # ---- reports (text as ``get`` prints it)
+    def system_status(self) -> str: ...
+
+    def system_performance(self) -> str: ...
+
+    def live_report(self, name: str) -> list[str]:
+        """``virtual-server-status``, ``real-server-status`` or ``slb_load`` (its body): lines of the
+        live data plane, or ``[NO_DATAPLANE]`` when it is not running."""
+        ...
+
+    def sessions(self) -> Sequence[SessionRow] | None:
+        """The live client sessions; None when the data plane is not running."""
+        ...
+
+    def log_tail(self, kind: str, count: int) -> list[str] | None:
+        """The last ``count`` lines of the ``traffic`` or ``event`` log; None without logs."""
+        ...
+
+    def log_files(self, kind: str) -> list[str] | None:
+        """``<file> <size> <mtime>`` for each file of a log, newest first; None without logs."""
+        ...
+
+    # ---- probes
+    def verify_health(self, check: str, address: str, port: int, timeout: int | None, count: int,
+                      interval: int | None) -> list[bool] | None:
+        """Run the committed health check ``check`` ``count`` times against ``address`` (``interval``
+        seconds apart; None = the check's own); one result per probe, None when there is no such check."""
+        ...
+
+    # ---- files the operator names (paths as typed, relative to the current directory)
+    def read_file(self, path: str) -> bytes: ...
+
+    def write_file(self, path: str, data: bytes) -> None:
+        """Write atomically: the file holds the old or the new content, never a mix."""
+        ...
+
+    # ---- certificate files of the appliance
+    def store_certificate(self, name: str, cert_pem: bytes, key_pem: bytes, password: bytes | None) -> tuple[str, str]:
+        """Check the pair and keep it as ``<name>.crt``/``<name>.key``; the two file names."""
+        ...
+
+    def certificate_pem(self, name: str) -> bytes:
+        """The stored certificate of local certificate ``name`` (PEM)."""
+        ...
+
+    def regenerate_factory_certificate(self) -> list[str]:
+        """New key and certificate for ``Factory``, served at once; lines for the operator."""
+        ...
