@@ -229,6 +229,25 @@ def test_usage_hints(s: Session) -> None:
     assert candidates(ctx, "diagnose debug cmdb ") == []
 
 
+def test_usage_hints_count_literal_words_and_choices(s: Session) -> None:
+    """Every argument of a usage line counts: a literal word is offered (and Tab inserts it), ``{a|b}``
+    offers its choices, an optional ``[port]`` is a hint; the second form after `` | `` is not mixed in."""
+    ctx = s.ctx
+    pair = "execute certificate local import-pair tftp <cert-file> <key-file> <key-password|null> <tftp-ip>"
+    assert next_candidates(ctx, ["execute", "certificate", "local", "import-pair"]) == [("tftp", pair)]
+    assert candidates(ctx, "execute certificate local import-pair ") == [Candidate("tftp", pair)]
+    assert next_candidates(ctx, ["execute", "certificate", "local", "import-pair", "tftp"]) == [("<cert-file>", pair)]
+    assert next_candidates(ctx, "execute certificate local import-pair tftp a b c".split()) == [("<tftp-ip>", pair)]
+    assert next_candidates(ctx, "execute certificate local import-pair tftp a b c 10.0.0.1".split()) == []
+    usage = next_candidates(ctx, ["execute", "health-check-verify"])[0][1]
+    assert next_candidates(ctx, ["execute", "health-check-verify", "hc", "10.0.0.1"]) == [("<port>", usage)]
+    assert next_candidates(ctx, ["execute", "health-check-verify", "hc", "10.0.0.1", "80"]) == []
+    display = "execute log display {traffic|event} [<lines>]"
+    assert next_candidates(ctx, ["execute", "log", "display"]) == [("traffic", display), ("event", display)]
+    assert next_candidates(ctx, ["execute", "log", "display", "traffic"]) == [("<lines>", display)]
+    assert next_candidates(ctx, ["diagnose", "server-load-balance", "session", "filter"]) == []
+
+
 def test_no_help_while_a_question_waits(s: Session) -> None:
     ok(s, BASE + "config load-balance pool")
     s.execute("purge")

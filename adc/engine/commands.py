@@ -76,12 +76,15 @@ def _sorted(*groups: tuple[Verb, ...]) -> tuple[Verb, ...]:
     return tuple(sorted((v for g in groups for v in g), key=lambda v: v.words))
 
 
+U_CMDB = "Usage: diagnose debug cmdb <0-8>"
+
+
 def _debug_cmdb(ctx: "Context", args: list[str]) -> list[str]:
     if len(args) != 1 or not args[0].isdigit() or not 0 <= int(args[0]) <= 8:
-        raise UsageError("Usage: diagnose debug cmdb <0-8>")
+        raise UsageError(U_CMDB)
     return []
 
 
 EXECUTE: tuple[Verb, ...] = _sorted(CONFIG_VERBS, CERT_VERBS, HEALTH_VERBS, STATUS_EXECUTE)
 DIAGNOSE: tuple[Verb, ...] = _sorted(
-    (Verb(("debug", "cmdb"), "cmdb debug level", "Usage: diagnose debug cmdb <0-8>", _debug_cmdb),), STATUS_DIAGNOSE)
+    (Verb(("debug", "cmdb"), "cmdb debug level", U_CMDB, _debug_cmdb),), STATUS_DIAGNOSE)

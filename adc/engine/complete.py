@@ -97,10 +97,19 @@ def _verb_candidates(verbs: tuple[Verb, ...], words: list[str]) -> Pairs:
             done = done + (match(w, nxt, AdcError("no match")),)
         return list(verb_words(verbs, done).items())
     usage = verb.usage.split("Usage: ", 1)[-1]
-    hints = [w for w in usage.split()[len(verb.words) + 1 :] if w.startswith("<")]
-    if len(rest) < len(hints):
-        return [(hints[len(rest)], usage)]
-    return []
+    expected = usage.split(" | ")[0].split()[len(verb.words) + 1 :]  # the first form's arguments
+    return _argument(expected[len(rest)], usage) if len(rest) < len(expected) else []
+
+
+def _argument(word: str, usage: str) -> Pairs:
+    """What ``?`` offers for one argument of a usage line: a literal word (``tftp``) as a candidate,
+    the choices of ``{a|b}``, a ``<hint>`` (``[port]`` and ``[<lines>]`` as ``<port>``/``<lines>``)."""
+    if word.startswith("{"):
+        return [(w, usage) for w in word[1:-1].split("|")] if word.endswith("}") and "'" not in word else []
+    if word.startswith("["):
+        word = word[1:-1]
+        word = word if word.startswith("<") else f"<{word}>"
+    return [(word, usage)]
 
 
 def next_candidates(s: Context, words: list[str]) -> Pairs:
