@@ -35,6 +35,7 @@ import trio
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from ..schema import compat
 from .spec import CertSpec, ClientTLSSpec, UpstreamTLS
 
 # Profile spelling -> (stdlib enum, the ssl.HAS_* flag telling whether this OpenSSL was built with it).
@@ -45,7 +46,8 @@ _VERSIONS: dict[str, tuple[ssl.TLSVersion, bool]] = {
     "tlsv1.2": (ssl.TLSVersion.TLSv1_2, ssl.HAS_TLSv1_2),
     "tlsv1.3": (ssl.TLSVersion.TLSv1_3, ssl.HAS_TLSv1_3),
 }
-_ORDER = tuple(_VERSIONS)  # oldest first
+_ORDER = compat.SSL_VERSIONS  # oldest first: the one order of versions (validation's -4222 reads it too)
+assert set(_ORDER) == set(_VERSIONS)
 
 DEFAULT_ALPN: tuple[str, ...] = ("http/1.1",)
 
