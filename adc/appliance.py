@@ -51,9 +51,13 @@ class Appliance:
                 self.start_serving()
             return
         self._datadir = DataDir(data_dir, sync=sync)
-        tree, generation = self._datadir.load_or_init(self.factory_tree)
-        self.store = ConfigStore(tree, self._datadir, generation)
-        self.factory_cert = self.ensure_factory_cert()
+        try:
+            tree, generation = self._datadir.load_or_init(self.factory_tree)
+            self.store = ConfigStore(tree, self._datadir, generation)
+            self.factory_cert = self.ensure_factory_cert()
+        except BaseException:
+            self.close()  # a directory it cannot start on is released at once
+            raise
         if serve:
             self.start_serving()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
+import hashlib
 import ipaddress
 import os
 import re
@@ -164,7 +165,11 @@ def load_pair(cert_pem: bytes, key_pem: bytes, password: bytes | None = None) ->
     """
     cert = _load_cert(cert_pem)
     key = _load_key(key_pem, password)
-    if _spki(cert.public_key()) != _spki(key.public_key()):
+    try:
+        same = _spki(cert.public_key()) == _spki(key.public_key())
+    except (ValueError, TypeError, UnsupportedAlgorithm) as e:  # parsed lazily: a damaged key inside
+        raise CertError(f"cannot read the certificate's public key: {e}") from None
+    if not same:
         raise KeyMismatchError("the private key does not match the certificate")
     return LoadedPair(
         certificate=cert,
@@ -345,9 +350,49 @@ def store_pair(data_dir: Path, name: str, cert_pem: bytes, key_pem: bytes,
     loaded = load_pair(cert_pem, key_pem, password)
     cert_path, key_path = _paths(data_dir, name)
     cert_path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(key_path, loaded.key_pem, 0o600)
-    _atomic_write(cert_path, loaded.cert_pem, 0o644)
+    _write_pair(cert_path, key_path, loaded.cert_pem, loaded.key_pem)
     return CertPair(name, cert_path, key_path)
+
+
+# Every stored pair has a checksum file beside it (``<name>.sum``: the SHA-256 of the certificate and
+# of the key), so a damaged file is noticed before it is served, even where it still parses.
+
+def _sum_path(cert_path: Path) -> Path:
+    return cert_path.with_suffix(".sum")
+
+
+def _digest(cert_pem: bytes, key_pem: bytes) -> bytes:
+    return f"{hashlib.sha256(cert_pem).hexdigest()} {hashlib.sha256(key_pem).hexdigest()}\n".encode()
+
+
+def _write_pair(cert_path: Path, key_path: Path, cert_pem: bytes, key_pem: bytes) -> None:
+    """Key first (0600), then the certificate, then their checksum file."""
+    _atomic_write(key_path, key_pem, 0o600)
+    _atomic_write(cert_path, cert_pem, 0o644)
+    _atomic_write(_sum_path(cert_path), _digest(cert_pem, key_pem), 0o644)
+
+
+def read_checked_pair(cert_path: Path, key_path: Path) -> tuple[bytes, bytes]:
+    """A stored pair's bytes, checked against its checksum file; raises ``CertError`` naming the file
+    when it is missing, unreadable or damaged. A pair stored before checksums existed gets one now."""
+    try:
+        cert_pem, key_pem = cert_path.read_bytes(), key_path.read_bytes()
+    except OSError as e:
+        raise CertError(f"{e.filename}: cannot be read ({e.strerror})") from None
+    try:
+        kept = _sum_path(cert_path).read_bytes()
+    except FileNotFoundError:
+        load_pair(cert_pem, key_pem)
+        try:
+            _atomic_write(_sum_path(cert_path), _digest(cert_pem, key_pem), 0o644)
+        except OSError:
+            pass  # a read-only or full disk: checked again next time
+        return cert_pem, key_pem
+    except OSError as e:
+        raise CertError(f"{e.filename}: cannot be read ({e.strerror})") from None
+    if kept != _digest(cert_pem, key_pem):
+        raise CertError(f"{cert_path} or {key_path.name} is damaged (it does not match {_sum_path(cert_path).name})")
+    return cert_pem, key_pem
 
 
 def _factory_pem() -> tuple[bytes, bytes]:
@@ -374,18 +419,21 @@ def _factory_lock(data_dir: Path) -> Iterator[tuple[Path, Path]]:
 def ensure_factory_cert(data_dir: Path) -> CertPair:
     """The box's ``Factory`` certificate: generated on first call, then always the kept files.
 
-    If both files exist but are unreadable or do not match, ``CertError`` is raised rather than
-    silently replacing them.
+    If both files exist but are unreadable, damaged or do not match, ``CertError`` is raised (naming
+    the file and what to do) rather than silently replacing them.
     """
     with _factory_lock(data_dir) as (cert_path, key_path):
         if cert_path.is_file() and key_path.is_file():
-            load_pair(cert_path.read_bytes(), key_path.read_bytes())
+            try:
+                load_pair(*read_checked_pair(cert_path, key_path))
+            except CertError as e:
+                raise CertError(f"{e.reason}; the Factory certificate cannot be used. Restore "
+                                f"{cert_path.name} and {key_path.name} from a backup, or remove them "
+                                "(and Factory.sum) to have a new one made") from None
             if key_path.stat().st_mode & 0o077:
                 os.chmod(key_path, 0o600)
         else:
-            cert_pem, key_pem = _factory_pem()
-            _atomic_write(key_path, key_pem, 0o600)
-            _atomic_write(cert_path, cert_pem, 0o644)
+            _write_pair(cert_path, key_path, *_factory_pem())
     return CertPair(FACTORY_NAME, cert_path, key_path)
 
 

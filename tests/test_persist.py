@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from adc.config import persist
-from adc.config.persist import (JOURNAL, SNAPSHOT, SNAPSHOT_TMP, CorruptDataDir, DataDir, DataDirInUse,
+from adc.config.persist import (FORMAT, JOURNAL, SNAPSHOT, SNAPSHOT_TMP, TORN, CorruptDataDir, DataDir, DataDirInUse,
                                 PersistError, decode_record, encode_record)
 from adc.config.store import Change, ConfigStore
 from adc.config.tree import ConfigTree, Entry
@@ -126,11 +126,18 @@ def test_torn_last_line_ignored_and_truncated(tmp_path: Path) -> None:
     data.close()
     good = (tmp_path / JOURNAL).read_bytes()
     full = encode_record(5, Change(VS, "vs4", Entry("vs4", {"port": "4"})))
-    for torn in (full[:25], full[:-1], full.replace(b'"4"}', b'"5"}'), b"{not json\n", b"\x00" * 40):
+    for torn in (full[:25], full[:-1], b"\x00" * 40):  # no newline: a write cut short, never acknowledged
         (tmp_path / JOURNAL).write_bytes(good + torn)
         tree, gen = reload(tmp_path)
         assert gen == 4 and tree == store.tree
         assert (tmp_path / JOURNAL).read_bytes() == good  # cut off by the open
+        assert (tmp_path / TORN).read_bytes() == torn  # and kept aside
+    # a complete last line that is not intact was acknowledged, then damaged: refused, nothing cut
+    for damaged in (full.replace(b'"4"}', b'"5"}'), b"{not json\n"):
+        (tmp_path / JOURNAL).write_bytes(good + damaged)
+        with DataDir(tmp_path) as data, pytest.raises(CorruptDataDir, match=r"journal.jsonl:5: damaged record"):
+            data.load()
+        assert (tmp_path / JOURNAL).read_bytes() == good + damaged
     # and the next commit appends cleanly after the repair
     (tmp_path / JOURNAL).write_bytes(good + full[:30])
     data, store2 = opened(tmp_path)
@@ -210,7 +217,7 @@ def test_compaction_keeps_content(tmp_path: Path) -> None:
             store.commit(Change(VS, f"vs{i // 2}", None))
     data.close()
     snap = json.loads((tmp_path / SNAPSHOT).read_text())
-    assert snap["format"] == 1 and snap["generation"] == 30
+    assert snap["format"] == FORMAT and snap["generation"] == 30
     assert len(journal_lines(tmp_path)) == store.generation - 30 < 10
     tree, gen = reload(tmp_path)
     assert gen == store.generation and tree == store.tree

@@ -35,6 +35,7 @@ import trio
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from ..certs import CertError, read_checked_pair
 from ..schema import compat
 from .spec import CertSpec, ClientTLSSpec, UpstreamTLS
 
@@ -210,8 +211,9 @@ def _cert_context(cert: CertSpec, versions: tuple[str, ...], ciphers: tuple[str,
     if not tickets:
         ctx.options |= ssl.OP_NO_TICKET  # resumption by session id, so the id names the session
     try:
+        read_checked_pair(cert.cert_path, cert.key_path)  # a damaged file is refused even where it parses
         ctx.load_cert_chain(str(cert.cert_path), str(cert.key_path))
-    except (OSError, ssl.SSLError) as e:
+    except (OSError, ssl.SSLError, CertError) as e:
         raise TLSConfigError(f"certificate '{cert.name}' cannot be served: {e}") from None
     return ctx
 
