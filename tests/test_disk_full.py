@@ -195,3 +195,30 @@ def test_a_headless_appliance_on_a_full_disk_reports_and_goes_on(disk: Path) -> 
     assert all(n.startswith("rs") for n in names)
     refused = [line for line in run.stderr.splitlines() if line.startswith("line ")]
     assert refused and len(names) < 40
+
+
+def test_listeners_serve_on_while_commits_are_refused(disk: Path) -> None:
+    from .dataplane_helpers import backends, connect, echo, free_port, pool_script, recv_until, run, vs_ip, vs_script
+
+    with backends(echo(b"hello ")) as (backend,):
+        app = Appliance(disk / "box", serve=True)
+        try:
+            s = app.session()
+            ip, port = vs_ip(), free_port()
+            run(s, pool_script("p", [backend.port]) + "\n" + vs_script("vs1", ip, port, "p"))
+            filler = fill(disk)
+            refused = None
+            for i in range(200):
+                replies = [s.execute(line) for line in ("config load-balance real-server", f"edit x{i}", "set type fqdn",
+                                                        f"set fqdn {FQDN}", "end")]
+                if replies[-1].failed:
+                    refused = i
+                    break
+            assert refused is not None and "Return code is -26" in replies[-1].error
+            with connect(ip, port) as conn:  # the virtual server serves on
+                conn.sendall(b"ping")
+                assert recv_until(conn, b"ping").startswith(b"hello ping")
+            filler.unlink()
+            run(s, "config load-balance real-server\nedit x-after\nset ip 10.1.2.3\nend")
+        finally:
+            app.close()
