@@ -231,17 +231,93 @@ class Appliance:
         return box[0]
 
     # --------------------------------------------------------------------- ApplianceOps: files
-    def read_file(self, path: str) -> bytes:
-        return Path(path).read_bytes()
+    _files_dir: Path | None = None  # chosen with ``files_dir``; None: ``files/`` of ``base_dir``
 
-    def write_file(self, path: str, data: bytes) -> None:
-        target = Path(path)
-        tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+    @property
+    def files_dir(self) -> Path:
+        """The one folder ``execute`` reads and writes the operator's files in, where the real box talks
+        to a TFTP server: ``adc --files-dir``, else ``files/`` of the data directory (in memory: of the
+        private scratch directory). Made on first use."""
+        return self._files_dir if self._files_dir is not None else self.base_dir / "files"
+
+    @files_dir.setter
+    def files_dir(self, folder: Path) -> None:
+        self._files_dir = folder
+
+    def _open_folder(self, name: str) -> tuple[int, str]:
+        """The directory holding file ``name`` of the files folder, open (its fd), and the file's name in it.
+
+        ``name`` is resolved inside the folder: an absolute name, a ``..`` or a symbolic link leading
+        out raises ``PermissionError`` before anything is opened. The directories on the way are then
+        opened one by one without following links, so a link swapped in meanwhile fails as well.
+        """
+        import errno
+
+        if not name or "\0" in name:
+            raise OSError(errno.EINVAL, "not a file name")
+        if os.path.isabs(name) or ".." in name.split("/"):
+            raise PermissionError(errno.EACCES, "outside the files folder")
+        self.files_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root = os.path.realpath(self.files_dir)
+        real = os.path.realpath(os.path.join(root, name))
+        if os.path.commonpath([root, real]) != root:
+            raise PermissionError(errno.EACCES, "outside the files folder")
+        if real == root or name.endswith("/"):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        *dirs, last = os.path.relpath(real, root).split(os.sep)
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            for part in dirs:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd, last
+
+    def read_file(self, name: str, limit: int) -> bytes:
+        import errno
+        import stat
+
+        folder, last = self._open_folder(name)
+        try:
+            fd = os.open(last, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+        finally:
+            os.close(folder)
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            if not stat.S_ISREG(st.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
+            data = f.read(limit + 1) if st.st_size <= limit else b""
+        if st.st_size > limit or len(data) > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes")
+        return data
+
+    def write_file(self, name: str, data: bytes) -> None:
+        import secrets
+
+        folder, last = self._open_folder(name)
+        try:
+            tmp = f".{last}.{secrets.token_hex(6)}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, last, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                try:
+                    os.unlink(tmp, dir_fd=folder)
+                except OSError:
+                    pass
+                raise
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
     # --------------------------------------------------------------------- ApplianceOps: certificates
     def store_certificate(self, name: str, cert_pem: bytes, key_pem: bytes, password: bytes | None) -> tuple[str, str]:

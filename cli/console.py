@@ -6,28 +6,75 @@ the engine and prints the reply (through ``--More--`` when it is taller than the
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections import deque
+from typing import TYPE_CHECKING, AsyncGenerator, Callable, Iterable
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.application import Application
-from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.application import Application, get_app
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.history import History
 from prompt_toolkit.input import Input
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import FormattedTextControl, Layout, Window
 from prompt_toolkit.output import Output
 
+from adc.engine.lexer import MAX_LINE
 from adc.engine.reply import Reply
 
 from .completer import EngineCompleter
 from .keys import Interrupted, Pasted, build_key_bindings
 from .progress import THRESHOLD, Progress
 from .pager import MORE, PagerKey, run_pager
+from .script_runner import echo_line
 
 if TYPE_CHECKING:
     from adc.appliance import Appliance
     from adc.engine.session import Session
 
+# The lines Up/Down recall at most.
+HISTORY_LINES = 1000
+
+
+class BoundedHistory(History):
+    """The console's history: the last ``size`` lines, newest first, none longer than the engine accepts.
+
+    A refused over-long line is not worth recalling, and neither typing nor pasting a long script grows
+    the console without bound.
+    """
+
+    def __init__(self, size: int = HISTORY_LINES) -> None:
+        super().__init__()
+        self._kept: deque[str] = deque(maxlen=size)
+
+    async def load(self) -> AsyncGenerator[str, None]:
+        for line in self.load_history_strings():
+            yield line
+
+    def load_history_strings(self) -> Iterable[str]:
+        return list(reversed(self._kept))
+
+    def get_strings(self) -> list[str]:
+        return list(self._kept)
+
+    def append_string(self, string: str) -> None:
+        if len(string) <= MAX_LINE:
+            self._kept.append(string)
+
+    def store_string(self, string: str) -> None:
+        self.append_string(string)
+
+
+def line_limit_bindings() -> KeyBindings:
+    """Typing stops at ``MAX_LINE`` characters, the most the engine accepts: a further key that would
+    insert text rings the bell instead."""
+    kb = KeyBindings()
+
+    @kb.add(Keys.Any, filter=Condition(lambda: len(get_app().current_buffer.text) >= MAX_LINE))
+    def _full(event: KeyPressEvent) -> None:
+        event.app.output.bell()
+
+    return kb
 
 
 def read_more_key(input: Input | None, output: Output | None) -> PagerKey:
@@ -69,10 +116,10 @@ class Console:
         self.prompt = PromptSession[object](
             input=input,
             output=output,
-            history=InMemoryHistory(),
+            history=BoundedHistory(),
             completer=EngineCompleter(session),
             complete_while_typing=False,
-            key_bindings=build_key_bindings(session),
+            key_bindings=merge_key_bindings([build_key_bindings(session), line_limit_bindings()]),
         )
         self.output = self.prompt.output
         self.input = self.prompt.input
@@ -118,7 +165,7 @@ class Console:
             reply = self.session.execute(line)
             progress.step(reply.failed)
             if reply.failed:
-                self.write(f"\rline {n}: {line.strip()}\n{reply.error}")
+                self.write(f"\rline {n}: {echo_line(line)}\n{reply.error}")
             if reply.exit:
                 self.write(progress.summary())
                 return False

@@ -27,6 +27,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"where the configuration is kept (default: {default_data_dir()})",
     )
     parser.add_argument(
+        "--files-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the one folder `execute backup/restore config` and `execute certificate local "
+        "import/import-pair/export` use, where the real box talks to a TFTP server; file names are "
+        "relative to it (default: files/ in the data directory)",
+    )
+    parser.add_argument(
         "--no-serve",
         action="store_true",
         help="configure only: do not start the data plane (no listeners)",
@@ -45,6 +54,7 @@ def _log_to(path: Path) -> None:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False
+    logging.raiseExceptions = False  # a full disk under adc.log drops lines; it never prints tracebacks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         lines = exc.lines() if isinstance(exc, AdcError) else [str(exc)]
         print(f"adc: {data_dir}: " + "\n".join(lines), file=sys.stderr)
         return 2
+    if args.files_dir is not None:
+        app.files_dir = args.files_dir.absolute()
     _log_to(app.base_dir / "adc.log")
     for note in app.startup_notes:
         print(note, file=sys.stderr)

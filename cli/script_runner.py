@@ -13,8 +13,9 @@ from adc.engine.script import run_lines
 if TYPE_CHECKING:
     from adc.engine.session import Session
 
-# Bytes read for one line at most; the rest of a longer line is skipped. The engine refuses lines of
-# more than 16384 characters anyway: this only bounds memory against input with no line breaks.
+# Bytes read for one line at most; the rest of a longer line is read and skipped, so input with no line
+# break (a gigabyte of it) is never held whole. What is kept is still longer than the engine accepts
+# (16384 characters, the continuation lines of a command included), so such a line fails as a whole.
 LINE_LIMIT = 1 << 20
 # How much of a failing line the ``line N:`` report repeats.
 ECHO_LIMIT = 200
@@ -30,18 +31,23 @@ def read_lines(stream: BinaryIO, limit: int = LINE_LIMIT) -> Iterator[str]:
         raw = stream.readline(limit)
         if not raw:
             return
-        if not raw.endswith(b"\n"):
-            skipped = raw
-            while len(skipped) >= limit and not skipped.endswith(b"\n"):
-                skipped = stream.readline(limit)
+        cut = len(raw) >= limit and not raw.endswith(b"\n")
+        skipped = raw
+        while len(skipped) >= limit and not skipped.endswith(b"\n"):
+            skipped = stream.readline(limit)
         if raw.endswith(b"\n"):
             raw = raw[:-1]
         if raw.endswith(b"\r"):
             raw = raw[:-1]
-        yield raw.decode("utf-8", "surrogateescape")
+        line = raw.decode("utf-8", "surrogateescape")
+        if cut and line.endswith("\\"):
+            # The head of a longer line ends wherever the limit fell: a backslash there must not make
+            # the engine take the next line as its continuation.
+            line += " "
+        yield line
 
 
-def _echo(line: str) -> str:
+def echo_line(line: str) -> str:
     """A failing line as the report repeats it: stripped, shortened, undecodable bytes as ``\\xNN``."""
     text = line.strip()
     if len(text) > ECHO_LIMIT:
@@ -74,5 +80,5 @@ def run_script(session: Session, stdin: BinaryIO, stdout: BinaryIO, stderr: Bina
         out.write(result.reply.output)
         if result.reply.failed:
             failed = True
-            err.write(f"line {result.lineno}: {_echo(result.line)}\n{result.reply.error}")
+            err.write(f"line {result.lineno}: {echo_line(result.line)}\n{result.reply.error}")
     return 1 if failed else 0

@@ -80,8 +80,9 @@ def test_backup_restore_and_factoryreset(tmp_path: Path) -> None:
     s = app.session()
     run_ok(s, SCRIPT)
     saved = s.show_all()
-    backup = tmp_path / "backup.cli"
-    assert run_ok(s, f"execute backup config {backup}") == f"Configuration saved to {backup}\n"
+    backup = tmp_path / "d" / "files" / "backup.cli"  # names are relative to the files folder
+    assert app.files_dir == tmp_path / "d" / "files"
+    assert run_ok(s, "execute backup config backup.cli") == "Configuration saved to backup.cli\n"
     assert backup.read_text().splitlines() == saved
 
     r = s.execute("execute factoryreset")
@@ -91,7 +92,7 @@ def test_backup_restore_and_factoryreset(tmp_path: Path) -> None:
     assert s.prompt == "FortiADC-VM # "
     assert s.show_all() == Appliance(None).session().show_all()
 
-    s.execute(f"execute restore config {backup}")
+    s.execute("execute restore config backup.cli")
     assert s.execute("y").output == "Configuration restored.\n"
     assert s.show_all() == saved
     app.close()
@@ -100,19 +101,21 @@ def test_backup_restore_and_factoryreset(tmp_path: Path) -> None:
     again.close()
 
 
-def test_restore_of_a_bad_file_changes_nothing(tmp_path: Path) -> None:
-    s = Appliance(None).session()
+def test_restore_of_a_bad_file_changes_nothing() -> None:
+    app = Appliance(None)
+    s = app.session()
     run_ok(s, SCRIPT)
     before = s.show_all()
-    bad = tmp_path / "bad.cli"
-    bad.write_text("config load-balance virtual-server\nedit v\nset load-balance-pool nope\nend\n")
-    s.execute(f"execute restore config {bad}")
+    app.files_dir.mkdir(parents=True, exist_ok=True)
+    (app.files_dir / "bad.cli").write_text("config load-balance virtual-server\nedit v\nset load-balance-pool nope\nend\n")
+    s.execute("execute restore config bad.cli")
     r = s.execute("y")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -39"
     assert "line 3" in r.error
     assert s.show_all() == before
-    r = s.execute(f"execute restore config {tmp_path / 'missing.cli'}")
+    r = s.execute("execute restore config missing.cli")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -24"
+    app.close()
 
 
 def test_factoryreset_can_be_declined() -> None:

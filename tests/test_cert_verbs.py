@@ -37,6 +37,13 @@ def s(app: Appliance) -> Session:
     return app.session()
 
 
+@pytest.fixture
+def files(app: Appliance) -> Path:
+    """The appliance's files folder, where the verbs read and write (names are relative to it)."""
+    app.files_dir.mkdir(parents=True, exist_ok=True)
+    return app.files_dir
+
+
 ok = run_ok  # run lines through the session (the verbs are wired into `execute`), failing on any error
 
 
@@ -83,10 +90,8 @@ def test_generate_rsa_and_errors(s: Session) -> None:
 
 
 # ------------------------------------------------------------------------------------------ import-pair
-def test_import_pair_creates_entry_and_files_usable_by_profiles(
-        s: Session, app: Appliance, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_pair(tmp_path, "ws-cert", "www.ws.test")
-    monkeypatch.chdir(tmp_path)  # the paths are relative to the current directory
+def test_import_pair_creates_entry_and_files_usable_by_profiles(s: Session, app: Appliance, files: Path) -> None:
+    write_pair(files, "ws-cert", "www.ws.test")  # names are relative to the files folder
     r = s.execute("execute certificate local import-pair tftp ws-cert.crt ws-cert.key null 192.168.1.23")
     assert not r.failed, r.error
     assert r.output == ""
@@ -160,7 +165,7 @@ end
     der = cli.getpeercert(binary_form=True)
     assert der is not None
     assert x509.load_der_x509_certificate(der) == load_pair(
-        (tmp_path / "ws-cert.crt").read_bytes(), (tmp_path / "ws-cert.key").read_bytes()).certificate
+        (files / "ws-cert.crt").read_bytes(), (files / "ws-cert.key").read_bytes()).certificate
 
     # Referenced by a group: the engine refuses to delete it.
     r = s.execute("config system certificate local")
@@ -171,31 +176,32 @@ end
     s.execute("end")
 
 
-def test_import_pair_with_key_password(s: Session, app: Appliance, tmp_path: Path) -> None:
-    crt, key = write_pair(tmp_path, "enc", "enc.test", password=b"s3cret")
-    wrong = s.execute(f"execute certificate local import-pair tftp {crt} {key} nope 10.0.0.1")
+def test_import_pair_with_key_password(s: Session, app: Appliance, files: Path) -> None:
+    write_pair(files, "enc", "enc.test", password=b"s3cret")
+    wrong = s.execute("execute certificate local import-pair tftp enc.crt enc.key nope 10.0.0.1")
     assert wrong.failed and wrong.error.splitlines()[-1] == "Command fail. Return code is -145"
-    r = s.execute(f"execute certificate local import-pair tftp {crt} {key} s3cret 10.0.0.1")
+    r = s.execute("execute certificate local import-pair tftp enc.crt enc.key s3cret 10.0.0.1")
     assert not r.failed, r.error
     load_pair((app.cert_dir / "enc.crt").read_bytes(), (app.cert_dir / "enc.key").read_bytes())  # stored unencrypted
 
 
-def test_import_pair_errors(s: Session, tmp_path: Path) -> None:
-    crt, _ = write_pair(tmp_path, "one", "one.test")
-    _, other_key = write_pair(tmp_path, "two", "two.test")
+def test_import_pair_errors(s: Session, files: Path) -> None:
+    write_pair(files, "one", "one.test")
+    write_pair(files, "two", "two.test")
+    crt, other_key = "one.crt", "two.key"
     bad = s.execute(f"execute certificate local import-pair tftp {crt} {other_key} null 10.0.0.1")
     assert bad.failed
     assert bad.error.splitlines() == ["the private key does not match the certificate", "Command fail. Return code is -145"]
     with pytest.raises(CertError):  # the verb raises the CertError from certs.py
         find_verb(CERT_VERBS, ["certificate", "local", "import-pair"])[0].run(
-            s.ctx, ["tftp", str(crt), str(other_key), "null", "10.0.0.1"])
-    (tmp_path / "junk.crt").write_bytes(b"not a certificate")
-    junk = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'junk.crt'} {other_key} null 10.0.0.1")
+            s.ctx, ["tftp", crt, other_key, "null", "10.0.0.1"])
+    (files / "junk.crt").write_bytes(b"not a certificate")
+    junk = s.execute(f"execute certificate local import-pair tftp junk.crt {other_key} null 10.0.0.1")
     assert junk.failed and junk.error.splitlines()[-1] == "Command fail. Return code is -145"
 
-    missing = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'nope.crt'} {other_key} null 10.0.0.1")
+    missing = s.execute(f"execute certificate local import-pair tftp nope.crt {other_key} null 10.0.0.1")
     assert missing.failed
-    assert str(tmp_path / "nope.crt") in missing.error.splitlines()[0]
+    assert missing.error.splitlines()[0] == "cannot read nope.crt: No such file or directory"
     assert missing.error.splitlines()[-1] == "Command fail. Return code is -24"
 
     usage = s.execute(f"execute certificate local import-pair tftp {crt} {other_key}")
@@ -203,45 +209,46 @@ def test_import_pair_errors(s: Session, tmp_path: Path) -> None:
     assert usage.error.splitlines()[-1].startswith("Command fail. Return code is -61")
     assert "== [ one ]" not in s.execute("get system certificate local").output
 
-    crt2, key2 = write_pair(tmp_path, "dup", "dup.test")
+    write_pair(files, "dup", "dup.test")
+    crt2, key2 = "dup.crt", "dup.key"
     assert not s.execute(f"execute certificate local import-pair tftp {crt2} {key2} null 10.0.0.1").failed
     dup = s.execute(f"execute certificate local import-pair tftp {crt2} {key2} null 10.0.0.1")
     assert dup.failed and dup.error.splitlines()[-1] == "Command fail. Return code is -15"
-    factory = s.execute(f"execute certificate local import-pair tftp {tmp_path / 'Factory.crt'} {key2} null 10.0.0.1")
+    factory = s.execute(f"execute certificate local import-pair tftp Factory.crt {key2} null 10.0.0.1")
     assert factory.failed and factory.error.splitlines()[-1] == "Command fail. Return code is -15"
 
 
 # ------------------------------------------------------------------------------------------ import (one file)
-def test_import_combined_pem_and_pkcs12(s: Session, app: Appliance, tmp_path: Path) -> None:
+def test_import_combined_pem_and_pkcs12(s: Session, app: Appliance, files: Path) -> None:
     cert_pem, key_pem = generate_self_signed("combo", "ECDSA", "secp256r1", "combo.test")
-    (tmp_path / "combo.pem").write_bytes(key_pem + cert_pem)  # key first: any order
-    r = s.execute(f"execute certificate local import tftp {tmp_path / 'combo.pem'} 192.168.1.23")
+    (files / "combo.pem").write_bytes(key_pem + cert_pem)  # key first: any order
+    r = s.execute("execute certificate local import tftp combo.pem 192.168.1.23")
     assert not r.failed, r.error
     assert (app.cert_dir / "combo.crt").read_bytes() == load_pair(cert_pem, key_pem).cert_pem
     assert "== [ combo ]" in s.execute("get system certificate local").output
 
-    (tmp_path / "certonly.pem").write_bytes(cert_pem)
-    r = s.execute(f"execute certificate local import tftp {tmp_path / 'certonly.pem'} 192.168.1.23")
+    (files / "certonly.pem").write_bytes(cert_pem)
+    r = s.execute("execute certificate local import tftp certonly.pem 192.168.1.23")
     assert r.failed and "no private key" in r.error and r.error.splitlines()[-1] == "Command fail. Return code is -145"
 
     pair = load_pair(cert_pem, key_pem)
     p12 = pkcs12.serialize_key_and_certificates(b"p12", pair.private_key, pair.certificate, None,
                                                 serialization.NoEncryption())
-    (tmp_path / "bundle.pfx").write_bytes(p12)
-    r = s.execute(f"execute certificate local import tftp {tmp_path / 'bundle.pfx'} 192.168.1.23")
+    (files / "bundle.pfx").write_bytes(p12)
+    r = s.execute("execute certificate local import tftp bundle.pfx 192.168.1.23")
     assert not r.failed, r.error
     assert (app.cert_dir / "bundle.crt").is_file()
 
-    r = s.execute(f"execute certificate local import tftp {tmp_path / 'absent.pem'} 192.168.1.23")
+    r = s.execute("execute certificate local import tftp absent.pem 192.168.1.23")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -24"
     r = s.execute("execute certificate local import tftp x.pem")
     assert r.failed and r.error.startswith("Usage: execute certificate local import tftp")
 
 
 # ------------------------------------------------------------------------------------------ export, regenerate
-def test_export_and_regenerate_factory(s: Session, app: Appliance, tmp_path: Path) -> None:
-    out = tmp_path / "fortiadc.crt"
-    r = s.execute(f"execute certificate local export tftp Factory {out} 192.168.1.23")
+def test_export_and_regenerate_factory(s: Session, app: Appliance, files: Path) -> None:
+    out = files / "fortiadc.crt"
+    r = s.execute("execute certificate local export tftp Factory fortiadc.crt 192.168.1.23")
     assert not r.failed, r.error
     before = x509.load_pem_x509_certificate(out.read_bytes())
     assert before == app.ensure_factory_cert().certificate
@@ -252,17 +259,17 @@ def test_export_and_regenerate_factory(s: Session, app: Appliance, tmp_path: Pat
     assert after.certificate != before
     assert after.name == FACTORY_NAME and after.subject_cn == "FortiADC-VM"
 
-    r = s.execute(f"execute certificate local export tftp nosuch {out} 192.168.1.23")
+    r = s.execute("execute certificate local export tftp nosuch fortiadc.crt 192.168.1.23")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -13"
-    r = s.execute(f"execute certificate local export tftp Factory {tmp_path / 'no' / 'dir.crt'} 192.168.1.23")
+    r = s.execute("execute certificate local export tftp Factory no/dir.crt 192.168.1.23")
     assert r.failed and r.error.splitlines()[-1] == "Command fail. Return code is -24"
     assert s.execute("execute certificate local regenerate now").failed
 
 
-def test_export_user_certificate(s: Session, tmp_path: Path) -> None:
+def test_export_user_certificate(s: Session, files: Path) -> None:
     ok(s, "execute certificate local generate gen ECDSA secp256r1 gen.test null null null null null null")
-    out = tmp_path / "gen.pem"
-    ok(s, f"execute certificate local export tftp gen {out} 1.2.3.4")
+    out = files / "gen.pem"
+    ok(s, "execute certificate local export tftp gen gen.pem 1.2.3.4")
     cert = x509.load_pem_x509_certificate(out.read_bytes())
     assert cert.subject.rfc4514_string() == "CN=gen.test"
 

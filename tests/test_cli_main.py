@@ -13,12 +13,14 @@ import selectors
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 
 from adc.appliance import Appliance
-from cli.script_runner import ECHO_LIMIT, read_lines
+from cli.script_runner import ECHO_LIMIT, LINE_LIMIT, read_lines, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds; a bound on a hang, never a wait for something to happen
@@ -182,7 +184,87 @@ def test_lines_run_as_they_arrive_and_the_dir_stays_locked(tmp_path: Path) -> No
         (b"", []),
         (b"12345678\nok\n", ["1234", "ok"]),  # over the limit: the head is kept, the rest skipped
         (b"1234\nok\n", ["1234", "ok"]),
+        (b"123\\5678\nok\n", ["123\\ ", "ok"]),  # a cut head ending in a backslash does not continue
     ],
 )
 def test_read_lines(data: bytes, lines: list[str]) -> None:
     assert list(read_lines(io.BytesIO(data), limit=4)) == lines
+
+
+class Generated:
+    """Script input made as it is read, never whole: ``parts`` are (bytes, how many times), in order."""
+
+    def __init__(self, *parts: tuple[bytes, int]) -> None:
+        self.parts = list(parts)
+        self.buf = b""
+
+    def readline(self, limit: int = -1) -> bytes:
+        out = bytearray()
+        while limit < 0 or len(out) < limit:
+            if not self.buf:
+                if not self.parts:
+                    break
+                chunk, count = self.parts[0]
+                self.parts[0] = (chunk, count - 1)
+                if count <= 1:
+                    self.parts.pop(0)
+                self.buf = chunk
+            want = len(self.buf) if limit < 0 else limit - len(out)
+            newline = self.buf.find(b"\n", 0, want)
+            take = newline + 1 if newline >= 0 else min(want, len(self.buf))
+            out += self.buf[:take]
+            self.buf = self.buf[take:]
+            if newline >= 0:
+                break
+        return bytes(out)
+
+
+def run_bounded(*parts: tuple[bytes, int]) -> tuple[int, str, str, int]:
+    """Run generated input through the script runner on a fresh appliance: status, stdout, stderr and
+    the peak of memory allocated meanwhile."""
+    app = Appliance(None)
+    out, err = io.BytesIO(), io.BytesIO()
+    tracemalloc.start()
+    try:
+        status = run_script(app.session(), cast(BinaryIO, Generated(*parts)), out, err)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        app.close()
+    return status, out.getvalue().decode(), err.getvalue().decode(), peak
+
+
+def test_a_gigabyte_without_a_line_break_is_never_held() -> None:
+    status, out, err, peak = run_bounded((b"x" * (1 << 20), 1024), (b"\nget system status\n", 1))
+    assert peak < 16 * 1024 * 1024, peak
+    assert status == 1 and "Hostname:" in out
+    assert err.startswith("line 1: " + "x" * ECHO_LIMIT + f"... ({LINE_LIMIT} characters)\nline too long (")
+    assert len(re.findall(r"^line \d+: ", err, re.M)) == 1
+
+
+def test_300_continued_lines_of_a_megabyte_fail_as_one_line_in_bounded_memory() -> None:
+    """Issue 15, point 5: they used to pile up (631 MB before an error); now the script goes on."""
+    status, out, err, peak = run_bounded((b"x" * 1_000_000 + b"\\\n", 300), (b"end\nget system status\n", 1))
+    assert peak < 16 * 1024 * 1024, peak
+    assert status == 1 and "Hostname:" in out
+    assert err == (f"line 301: end\nline too long ({300 * 1_000_000 + 3} characters, at most 16384)\n"
+                   "Command fail. CLI parsing error\n")
+
+
+def test_a_cut_line_ending_in_a_backslash_does_not_swallow_the_next() -> None:
+    status, out, err, _ = run_bounded((b"x" * (LINE_LIMIT - 1) + b"\\" + b"y" * 10 + b"\n", 1),
+                                      (b"get system status\n", 1))
+    assert status == 1 and "Hostname:" in out
+    assert err.startswith("line 1: ") and "line 2" not in err
+
+
+def test_the_files_folder_is_in_the_data_dir_or_chosen(tmp_path: Path) -> None:
+    run = adc(tmp_path / "box", b"execute backup config saved.cli\n")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "box" / "files" / "saved.cli").is_file()
+    script = b"execute backup config saved.cli\nexecute restore config /etc/passwd\n"
+    run = adc(tmp_path / "box", script, "--files-dir", str(tmp_path / "tftp"))
+    assert run.returncode == 1
+    assert (tmp_path / "tftp" / "saved.cli").read_bytes() == (tmp_path / "box" / "files" / "saved.cli").read_bytes()
+    assert run.stderr.decode() == ("line 2: execute restore config /etc/passwd\n"
+                                   "cannot read /etc/passwd: outside the files folder\nCommand fail. Return code is -37\n")

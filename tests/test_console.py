@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -19,9 +20,10 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from adc.appliance import Appliance
+from adc.engine.lexer import MAX_LINE
 from adc.engine.reply import Candidate
 from cli.completer import EngineCompleter, partial_word
-from cli.console import Console, run_console
+from cli.console import HISTORY_LINES, Console, run_console
 from cli.pager import MORE, Pager, run_pager, split_pages
 
 ESC = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
@@ -248,6 +250,42 @@ def test_an_engine_exception_does_not_end_the_console(app: Appliance) -> None:
         assert console.run() == 0
     assert "internal error: RuntimeError: kaboom" in screen.text()
     assert console.session.prompt == "FortiADC-VM (global) # "
+
+
+def test_typing_stops_at_the_longest_line(app: Appliance, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cli.console.MAX_LINE", 40)  # the engine's bound, made small to type quickly
+    console, screen, _ = drive(app, "get system status" + " " * 30 + "\r")
+    assert history(console) == ["get system status" + " " * 23]  # the keys past the bound were refused...
+    assert screen.getvalue().count("\a") == 7  # ...each with the bell
+    assert "Hostname:" in screen.text()
+
+
+def test_a_continued_line_is_bounded_and_dropped_by_ctrl_c(app: Appliance) -> None:
+    chunk = "y" * 9000
+    console, screen, _ = drive(app, PASTE_START + f"set {chunk}\\\n{chunk}\\\n{chunk}\n" + PASTE_END
+                               + "get system status\r"
+                               + PASTE_START + f"set {chunk}\\\n{chunk}\\\n" + PASTE_END
+                               + CTRL_C + "config system global\r")
+    text = screen.text()
+    assert f"line too long ({3 * 9000 + 4} characters, at most {MAX_LINE})" in text
+    assert "Hostname:" in text  # the console went on after the refusal
+    assert console.session.prompt == "FortiADC-VM (global) # "  # Ctrl+C dropped the second one
+
+
+def test_history_is_bounded(app: Appliance) -> None:
+    console = Console(app.session(), output=DummyOutput())
+    huge = "x" * 1_000_000
+    tracemalloc.start()
+    try:
+        assert console.run_paste([huge + "\\"] * 300 + ["end"])  # a paste: shown as progress
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024, peak
+    assert history(console) == ["end"]  # lines the engine refuses for their length are not kept
+    assert console.run_paste([f"get system status {i}" for i in range(HISTORY_LINES + 50)])
+    kept = history(console)
+    assert len(kept) == HISTORY_LINES and kept[-1] == f"get system status {HISTORY_LINES + 49}"
 
 
 def test_ctrl_d_on_empty_line_ends_the_console(app: Appliance) -> None:

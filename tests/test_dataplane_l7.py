@@ -207,9 +207,10 @@ def test_https_sni_chooses_among_group_members(tmp_path: Path) -> None:
         (tmp_path / f"{name}.crt").write_bytes(cert)
         (tmp_path / f"{name}.key").write_bytes(key)
     with http_backends("A") as (a,), appliance() as app:
+        app.files_dir = tmp_path  # the files folder, where the real box would use a TFTP server
         s = app.session()
         for name in names:
-            run(s, f"execute certificate local import-pair tftp {tmp_path}/{name}.crt {tmp_path}/{name}.key null 192.0.2.1")
+            run(s, f"execute certificate local import-pair tftp {name}.crt {name}.key null 192.0.2.1")
         run(s, """config system certificate local_cert_group
 edit grp
 config group_member

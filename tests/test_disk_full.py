@@ -222,3 +222,19 @@ def test_listeners_serve_on_while_commits_are_refused(disk: Path) -> None:
             run(s, "config load-balance real-server\nedit x-after\nset ip 10.1.2.3\nend")
         finally:
             app.close()
+
+
+def test_a_certificate_that_cannot_be_stored_fails_the_line_only(disk: Path) -> None:
+    app = Appliance(disk / "box")
+    try:
+        s = app.session()
+        filler = fill(disk)
+        r = s.execute("execute certificate local generate c1 RSA 2048 c1.test US CA SF Org Unit a@b.test")
+        assert r.failed and r.error.endswith("Command fail. Return code is -26\n"), r.error
+        assert "No space left" in r.error
+        assert "c1" not in s.execute("get system certificate local").output
+        filler.unlink()
+        assert not s.execute("execute certificate local generate c1 RSA 2048 c1.test US CA SF Org Unit a@b.test").failed
+        assert "== [ c1 ]" in s.execute("get system certificate local").output
+    finally:
+        app.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from adc.engine.lexer import LexError, continues, lex, lex_partial, quote_value
+from adc.engine.lexer import LexError, _scan, continues, lex, lex_partial, quote_value
 
 
 def test_plain_words() -> None:
@@ -37,6 +37,21 @@ def test_continuation() -> None:
     assert continues("set comments abc \\")
     assert not continues("set comments abc")
     assert not continues('set comments "abc \\')
+
+
+@given(st.text(alphabet="ab \\\"'\t", max_size=30))
+def test_continues_agrees_with_the_scanner(line: str) -> None:
+    """``continues`` answers as scanning the line does (it decides long lines, so it does not scan)."""
+    _, _, quote, escaped = _scan(line)
+    assert continues(line) == (escaped and not quote)
+
+
+def test_continues_on_long_lines() -> None:
+    assert continues("x" * 1_000_000 + "\\")
+    assert not continues("\\" * 1_000_000)  # escaped backslashes
+    assert continues("\\" * 1_000_001)
+    assert not continues('"' + "\\" * 1_000_001)  # inside an open quote
+    assert continues("'it\\'s' \"a\\\"b\" \\")
 
 
 def test_partial() -> None:

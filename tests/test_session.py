@@ -1,9 +1,13 @@
 """The command engine, driven line by line as a console would (reference §1 and §2.17)."""
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from adc.appliance import Appliance
+from adc.engine.lexer import MAX_LINE
+from adc.engine.reply import Reply
 from adc.engine.session import Session
 
 from .engine_helpers import BASE, new_session, ok
@@ -142,6 +146,46 @@ def test_line_continuation(s: Session) -> None:
     assert s.prompt == "> "
     ok(s, '"a b c"')
     assert "comments            : a b c" in ok(s, "get")
+
+
+def test_continued_lines_are_bounded_in_total(s: Session) -> None:
+    """Issue 15, point 5: 300 continued lines of 1 MB each are refused as one line too long; the session
+    keeps their length, not their text, runs none of them, and is usable after."""
+    line = "x" * 1_000_000 + "\\"  # one object, sent 300 times: whatever grows is the session's
+    tracemalloc.start()
+    try:
+        replies = [s.execute(line) for _ in range(300)]
+        assert s.prompt == "> " and s.continuing
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MAX_LINE, peak  # the old session kept all 300 MB
+    assert all(r == Reply() for r in replies)
+    end = s.execute("config load-balance pool")  # the line that ends it: refused with the rest
+    assert end.failed and end.output == ""
+    assert end.error == (f"line too long ({300 * 1_000_000 + len('config load-balance pool')} characters, "
+                         f"at most {MAX_LINE})\nCommand fail. CLI parsing error\n")
+    assert s.prompt == "FortiADC-VM # " and not s.continuing  # and its tail was not run as a command
+    ok(s, "config load-balance pool")
+    assert s.prompt == "FortiADC-VM (pool) # "
+
+
+def test_the_bound_counts_every_continued_line(s: Session) -> None:
+    head = "a" * (MAX_LINE - 10) + "\\"
+    assert s.execute(head) == Reply() and s.prompt == "> "
+    assert s.execute("b" * 10).error == "Unknown action 0\n"  # MAX_LINE characters in all: lexed and run
+    assert s.execute(head) == Reply()
+    r = s.execute("b" * 11)
+    assert r.failed and r.error.startswith(f"line too long ({MAX_LINE + 1} characters, at most {MAX_LINE})\n")
+    assert s.prompt == "FortiADC-VM # "
+    # A single line over the bound is refused whole, whether it ends in a backslash or not.
+    assert s.execute("get system status " + " " * MAX_LINE).error.startswith("line too long")
+    # Ctrl+C drops a refused line being continued, as any continued line.
+    s.execute("x" * (MAX_LINE + 1) + "\\")
+    assert s.continuing
+    s.cancel()
+    assert s.prompt == "FortiADC-VM # "
+    assert "Hostname:" in ok(s, "get system status")
 
 
 def test_bad_input_is_answered(s: Session) -> None:

@@ -1,8 +1,9 @@
 """``execute certificate local ...``: make, import, export and regenerate local certificates.
 
-The real box fetches and sends files over TFTP; the emulator reads and writes LOCAL files instead (the path
-as typed, relative to the current directory) and accepts and ignores the TFTP address, so the command lines
-of real scripts work unchanged. The appliance keeps the pairs (``ApplianceOps.store_certificate``: the
+The real box fetches and sends files over TFTP; the emulator reads and writes the files folder instead (the
+appliance's one folder for the operator's files, ``adc --files-dir``; names are relative to it and cannot
+lead out of it) and accepts and ignores the TFTP address, so the command lines of real scripts work
+unchanged. The appliance keeps the pairs (``ApplianceOps.store_certificate``: the
 certificate directory's ``<name>.crt``/``<name>.key``, what the data-plane spec compiler expects), and the
 ``config system certificate local`` entry is committed through the session like any other change.
 
@@ -11,8 +12,9 @@ Fidelity lines (for docs/fidelity.md):
 - ``execute certificate local generate`` makes a self-signed certificate usable at once; FortiADC makes a
   key and a certificate signing request (``csr-file``) to be signed elsewhere and imported later. The
   printed lines are the real ones ("Generating X.509 certificate request" included).
-- ``execute certificate local import``/``import-pair``/``export`` use local files (path as given, relative
-  to the current directory) instead of TFTP; the TFTP address is accepted and ignored.
+- ``execute certificate local import``/``import-pair``/``export`` read and write the files folder (``adc
+  --files-dir``, default ``<data dir>/files``) instead of a TFTP server; the TFTP address is accepted and
+  ignored. A name leading out of the folder (absolute, ``..``, a symbolic link) is refused with -37.
 - Imported keys are stored unencrypted (mode 0600); the key password is used only to read the file and is
   not kept in the entry's ``password`` field. Only the first certificate of a file is kept (no chain).
 - ``import tftp`` takes a combined PEM (certificate + private key) or an unencrypted PKCS#12 file.
@@ -27,6 +29,7 @@ from ..certs import FACTORY_NAME, generate_self_signed, split_bundle
 from ..config.store import Change
 from ..config.tree import Entry, TableData
 from ..errors import CommandFail, UsageError
+from .config_verbs import read_named, write_named
 from .verb import Verb
 from .words import match
 
@@ -45,6 +48,9 @@ U_REGENERATE = "Usage: execute certificate local regenerate"
 # What the box prints for an ECDSA key: the bit count it reports for secp521r1 is 512 (CLI744 transcript).
 _EC_BITS = {"secp256r1": 256, "prime256v1": 256, "secp384r1": 384, "secp521r1": 512}
 _EC_DIGEST = {"secp256r1": "SHA-256", "prime256v1": "SHA-256", "secp384r1": "SHA-384", "secp521r1": "SHA-512"}
+
+# The largest certificate, key or PKCS#12 file an import reads.
+MAX_CERT_FILE = 1 << 20
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -68,11 +74,8 @@ def _tftp(word: str, usage: str) -> None:
     match(word, ["tftp"], UsageError(usage))
 
 
-def _read(ctx: "Context", path: str) -> bytes:
-    try:
-        return ctx.app.read_file(path)
-    except OSError as e:
-        raise CommandFail(-24, f"cannot read {path}: {e.strerror or e}") from None
+def _read(ctx: "Context", name: str) -> bytes:
+    return read_named(ctx, name, MAX_CERT_FILE)
 
 
 def _name_from_file(path: str) -> str:
@@ -142,10 +145,7 @@ def _export(ctx: "Context", args: list[str]) -> list[str]:
         data = ctx.app.certificate_pem(name)
     except OSError as e:
         raise CommandFail(-24, f"cannot read {e.filename or name}: {e.strerror or e}") from None
-    try:
-        ctx.app.write_file(target, data)
-    except OSError as e:
-        raise CommandFail(-24, f"cannot write {target}: {e.strerror or e}") from None
+    write_named(ctx, target, data)
     return []
 
 

@@ -1,10 +1,19 @@
-"""Verbs on the configuration as a whole: ``execute backup config``, ``restore config``, ``factoryreset``."""
+"""Verbs on the configuration as a whole: ``execute backup config``, ``restore config``, ``factoryreset``.
+
+Also the one way every ``execute`` verb reaches the operator's files (``read_named``/``write_named``):
+the appliance keeps them in one folder, the files folder, standing for the TFTP server of the real box
+(``ApplianceOps.read_file``). A name that leads out of it is refused (-37), and no error here quotes a
+file: restore refuses a file that is not a text script (binary, control characters, over-long lines)
+by line number and reason before anything is replayed.
+"""
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING
 
 from ..errors import CommandFail, UsageError
 from . import render
+from .lexer import LexError, check_line
 from .reply import Reply
 from .verb import Verb
 
@@ -15,27 +24,63 @@ U_BACKUP = "Usage: execute backup config <file>"
 U_RESTORE = "Usage: execute restore config <file>"
 U_FACTORYRESET = "Usage: execute factoryreset"
 
+# The largest configuration script restore reads (a 10,000-line script is about 300 kB).
+MAX_CONFIG_FILE = 16 << 20
+
+
+def _file_error(doing: str, name: str, err: OSError, too_big: int) -> CommandFail:
+    """What the operator sees of a failed file operation: the name as typed and the reason, never the
+    content or where the folder is on the host."""
+    if isinstance(err, PermissionError):
+        code = -37  # Permission denied.
+    elif err.errno == errno.EFBIG:
+        code = too_big
+    else:
+        code = -24  # Error opening file.
+    return CommandFail(code, f"cannot {doing} {name}: {err.strerror or type(err).__name__}")
+
+
+def read_named(ctx: "Context", name: str, limit: int, too_big: int = -4508) -> bytes:
+    """File ``name`` of the files folder, at most ``limit`` bytes (else ``too_big``, File is over size limit)."""
+    try:
+        return ctx.app.read_file(name, limit)
+    except OSError as err:
+        raise _file_error("read", name, err, too_big) from None
+
+
+def write_named(ctx: "Context", name: str, data: bytes) -> None:
+    """Write file ``name`` of the files folder (atomically)."""
+    try:
+        ctx.app.write_file(name, data)
+    except OSError as err:
+        raise _file_error("write", name, err, -4508) from None
+
 
 def _backup(ctx: "Context", args: list[str]) -> list[str]:
     """The configuration as a replayable script: the output of ``show``."""
     if len(args) != 1:
         raise UsageError(U_BACKUP)
     text = "\n".join(render.show_tree(ctx.view, ctx.schema, ctx.store.tree)) + "\n"
-    try:
-        ctx.app.write_file(args[0], text.encode("utf-8"))
-    except OSError as err:
-        raise CommandFail(-24, f"cannot write {args[0]}: {err.strerror}") from None
+    write_named(ctx, args[0], text.encode("utf-8"))
     return [f"Configuration saved to {args[0]}"]
+
+
+def _script_lines(name: str, data: bytes) -> list[str]:
+    """The lines of a configuration script; a file that is not one (binary, control characters, lines
+    too long) is refused naming the line and the reason, never quoting it."""
+    lines = data.decode("utf-8", errors="surrogateescape").splitlines()
+    for n, line in enumerate(lines, start=1):
+        try:
+            check_line(line)
+        except LexError as err:
+            raise CommandFail(-39, f"restore: {name} is not a configuration script: line {n}: {err}") from None
+    return lines
 
 
 def _restore(ctx: "Context", args: list[str]) -> Reply:
     if len(args) != 1:
         raise UsageError(U_RESTORE)
-    try:
-        data = ctx.app.read_file(args[0])
-    except OSError as err:
-        raise CommandFail(-24, f"cannot read {args[0]}: {err.strerror}") from None
-    lines = data.decode("utf-8", errors="surrogateescape").splitlines()
+    lines = _script_lines(args[0], read_named(ctx, args[0], MAX_CONFIG_FILE, too_big=-4843))
 
     def answer(yes: bool) -> Reply:
         return ctx.replay_into_fresh(lines, "restore") if yes else Reply()

@@ -103,8 +103,8 @@ class Context:
             return Reply(error=f"{what}: the file ends inside a config block\nCommand fail. Return code is -39\n", failed=True)
         if bad:
             first = bad[0]
-            return Reply(
-                error=f"{what}: line {first.lineno}: {first.line.strip()}\n{first.reply.error}Command fail. Return code is -39\n",
+            return Reply(  # the line number and the error, never the line: the file may hold secrets
+                error=f"{what}: line {first.lineno}\n{first.reply.error}Command fail. Return code is -39\n",
                 failed=True,
             )
         self.replace(scratch.tree)

@@ -82,11 +82,20 @@ class ApplianceOps(Protocol):
         seconds apart; None = the check's own); one result per probe, None when there is no such check."""
         ...
 
-    # ---- files the operator names (paths as typed, relative to the current directory)
-    def read_file(self, path: str) -> bytes: ...
+    # ---- the operator's files: one folder, the files folder, stands for the real box's TFTP server
+    def read_file(self, name: str, limit: int) -> bytes:
+        """The content of file ``name`` of the files folder.
 
-    def write_file(self, path: str, data: bytes) -> None:
-        """Write atomically: the file holds the old or the new content, never a mix."""
+        ``name`` is relative to the folder; an absolute name, a ``..`` or a symbolic link that leads out
+        of it raises ``PermissionError`` and nothing is read. A file of more than ``limit`` bytes raises
+        ``OSError`` with ``errno.EFBIG``; a directory or a device, ``OSError`` too. Error texts
+        (``strerror``) never quote the file.
+        """
+        ...
+
+    def write_file(self, name: str, data: bytes) -> None:
+        """Write file ``name`` of the files folder, confined as ``read_file`` is, atomically: it holds the
+        old or the new content, never a mix."""
         ...
 
     # ---- certificate files of the appliance

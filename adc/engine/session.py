@@ -22,7 +22,7 @@ from . import render, validate
 from .commands import DIAGNOSE, EXECUTE, FULL, QUESTION, STATUS_PATHS, commands_for
 from .context import Context
 from .frames import EntryFrame, Frame, TableFrame, truncate16
-from .lexer import continues, help_mark, lex
+from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
 from .reply import Candidate, Reply
 from .verb import find_verb
@@ -33,6 +33,7 @@ class Session:
     def __init__(self, app: ApplianceOps, store: ConfigStore | None = None) -> None:
         self.ctx = Context(app, store, Session)
         self._pending: str = ""  # a line continued with a trailing backslash
+        self._dropped = 0  # the length so far of a continued line over MAX_LINE (its text is not kept)
 
     # ----------------------------------------------------------------- reading the store
     @property
@@ -62,7 +63,7 @@ class Session:
     def prompt(self) -> str:
         if self.ctx.question is not None:
             return QUESTION
-        if self._pending:
+        if self.continuing:
             return "> "
         host = truncate16(self.hostname())
         frame = self.ctx.frame
@@ -82,21 +83,37 @@ class Session:
     @property
     def continuing(self) -> bool:
         """A line ended with ``\\`` and the command goes on in the next line."""
-        return bool(self._pending)
+        return bool(self._pending) or self._dropped > 0
 
     def cancel(self) -> None:
         """Ctrl+C: drop a continued line, and answer a pending question with no."""
         self._pending = ""
+        self._dropped = 0
         self.ctx.question = None
 
     # ----------------------------------------------------------------- the entry point
     def execute(self, line: str) -> Reply:
-        """Run one input line. Never raises for bad input: errors come back in the reply."""
+        """Run one input line. Never raises for bad input: errors come back in the reply.
+
+        A line holds at most ``MAX_LINE`` characters, the lines that continue it included. Past that its
+        text is dropped at once and only its length is kept: the lines that still continue it are taken
+        in silence (its tail is never run as commands of its own) and the one that ends it is answered
+        with ``line too long``; the session is back at its prompt.
+        """
         ctx = self.ctx
         if ctx.question is not None:
             answer, ctx.question = ctx.question, None
             return answer(line.strip()[:1] in ("y", "Y"))
-        if continues(line):
+        more = continues(line)
+        size = self._dropped + len(self._pending) + (len(line.rstrip()) - 1 if more else len(line))
+        if self._dropped or size > MAX_LINE:
+            self._pending = ""
+            if more:
+                self._dropped = size
+                return Reply()
+            self._dropped = 0
+            return Reply(error="\n".join(too_long(size).lines()) + "\n", failed=True)
+        if more:
             self._pending += line.rstrip()[:-1]
             return Reply()
         if self._pending:
@@ -118,6 +135,9 @@ class Session:
             out = Reply(error="\n".join(err.lines()) + "\n", failed=True)
         except RecursionError:
             out = Reply(error="Command fail. CLI parsing error\n", failed=True)
+        except OSError as err:  # the machine said no (a full disk under a certificate file...): the line fails
+            failure = CommandFail(-26, f"the appliance could not do it: {err.strerror or type(err).__name__}")
+            out = Reply(error="\n".join(failure.lines()) + "\n", failed=True)
         if ctx.notes:
             notes, ctx.notes = ctx.notes, []
             out = Reply(output=out.output, error=out.error + "".join(n + "\n" for n in notes), failed=True, exit=out.exit)
