@@ -1,5 +1,6 @@
 """Test helpers for the L7 proxy: an h11 backend with scripted paths, a round-robin Upstream, a proxy
-listener, an h11 test client, and spec builders; and for driving a ``Dataplane`` with hand-built specs
+listener, an h11 test client, a proxy session over memory streams (for MockClock timers), and spec
+builders; and for driving a ``Dataplane`` with hand-built specs
 (no config layer): a running data plane and a TLS member's server context. Everything binds 127.0.0.1
 port 0."""
 from __future__ import annotations
@@ -123,6 +124,8 @@ class Seen:
     headers: list[tuple[str, str]]
     body_len: int
     body_crc: int
+    data_events: int = 0  # h11 Data events the body came in (about one per chunk, or per read)
+    trailers: list[tuple[str, str]] = field(default_factory=list)
 
     def header(self, name: str) -> list[str]:
         return [v for n, v in self.headers if n == name.lower()]
@@ -138,6 +141,7 @@ class Backend:
     /partial                 promises 1000 bytes, sends 10, closes
     /early                   413 at once without reading the body, then closes
     /trailers                chunked body with a trailer
+    /bad-trailers            chunked body with a trailer and trailers that may not be trailers
     /ws-refuse               403 (for upgrade requests)
     anything else            reads the body, answers 200 with a JSON summary of what it saw
     ``drop_reused``: the second request on a connection is met with a close (a stale keep-alive).
@@ -147,6 +151,7 @@ class Backend:
     drop_reused: bool = False
     requests: list[Seen] = field(default_factory=list)
     connections: int = 0
+    closed: int = 0  # connections that ended (closed by either side)
     port: int = 0
     got_request: trio.Event = field(default_factory=trio.Event)
 
@@ -176,6 +181,7 @@ class Backend:
         except (trio.BrokenResourceError, trio.ClosedResourceError, h11.ProtocolError, OSError):
             pass
         finally:
+            self.closed += 1
             await trio.aclose_forcefully(stream)
 
     @staticmethod
@@ -211,12 +217,15 @@ class Backend:
             await self._send(stream, conn, h11.InformationalResponse(status_code=100, headers=[]))
         body_len = 0
         crc = 0
+        data_events = 0
         while True:
             ev = await self._next(stream, conn)
             if type(ev) is h11.Data:
                 body_len += len(ev.data)  # type: ignore[attr-defined]
                 crc = zlib.crc32(ev.data, crc)  # type: ignore[attr-defined]
+                data_events += 1
             elif type(ev) is h11.EndOfMessage:
+                trailers = [(n.decode(), v.decode("latin-1")) for n, v in ev.headers]  # type: ignore[attr-defined]
                 break
             else:
                 return False
@@ -227,6 +236,8 @@ class Backend:
             [(n.decode(), v.decode("latin-1")) for n, v in req.headers],
             body_len,
             crc,
+            data_events,
+            trailers,
         )
         self.requests.append(seen)
         self.got_request.set()
@@ -249,6 +260,15 @@ class Backend:
                 h11.Response(status_code=200, headers=[("Transfer-Encoding", "chunked"), ("Trailer", "X-Sum")]),
                 h11.Data(data=b"hello"),
                 h11.EndOfMessage(headers=[("X-Sum", "5")]),
+            )
+            return True
+        if path == "/bad-trailers":
+            await self._send(
+                stream,
+                conn,
+                h11.Response(status_code=200, headers=[("Transfer-Encoding", "chunked"), ("Trailer", "X-Sum")]),
+                h11.Data(data=b"hello"),
+                h11.EndOfMessage(headers=[("X-Sum", "5"), ("Content-Length", "99"), ("Set-Cookie", "a=b"), ("Connection", "close")]),
             )
             return True
         status = int(path.rsplit("/", 1)[1]) if path.startswith("/status/") else 200
@@ -390,6 +410,53 @@ class H11Client:
         return Reply(status, headers_out, bytes(data), n, crc, trailers)
 
 
+def parse_raw(data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers with lower-case names, body) of one raw answer."""
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return status, headers, body
+
+
+async def mock_session(nursery: trio.Nursery, backend: Backend, **profile: object) -> tuple[trio.testing.MemoryStream, trio.Event, RRUpstream]:  # type: ignore[name-defined]
+    """serve_http over a memory stream pair (the client's end is returned, with an event set when
+    the session ended, and the upstream); members are served by ``backend`` over memory too."""
+    member = make_member("m1", 80)
+    vs = make_vs([member], **profile)
+    upstream = RRUpstream(vs, dial=memory_connector(backend, nursery))
+    ours, theirs = trio.testing.memory_stream_pair()
+    done = trio.Event()
+    pool = IdlePool()
+
+    async def run() -> None:
+        try:
+            await serve_http(theirs, ("10.0.0.1", 1234), ("10.0.0.100", 80), vs, upstream, pool=pool)
+        finally:
+            await pool.aclose()
+            done.set()
+
+    nursery.start_soon(run)
+    return ours, done, upstream  # type: ignore[return-value]
+
+
+async def read_all(stream: trio.abc.Stream) -> bytes:
+    """Everything ``stream`` sends until it closes (or breaks)."""
+    out = bytearray()
+    while True:
+        try:
+            chunk = await stream.receive_some(65536)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            break
+        if not chunk:
+            break
+        out += chunk
+    return bytes(out)
+
+
 def memory_connector(backend: Backend, nursery: trio.Nursery) -> Callable[[MemberSpec], object]:
     """A dial for ``RRUpstream`` that serves each 'connection' from ``backend`` over memory streams."""
 
@@ -405,9 +472,10 @@ def memory_connector(backend: Backend, nursery: trio.Nursery) -> Callable[[Membe
 
 
 @contextmanager
-def running_dataplane() -> Iterator[Dataplane]:
-    """A started ``Dataplane`` (its own trio thread), stopped on the way out; feed it specs with ``apply``."""
-    plane = Dataplane()
+def running_dataplane(**options: object) -> Iterator[Dataplane]:
+    """A started ``Dataplane`` (its own trio thread), stopped on the way out; feed it specs with ``apply``.
+    ``options`` go to ``Dataplane`` (``observer``, ``max_connections``, ``limit_log_interval``...)."""
+    plane = Dataplane(**options)  # type: ignore[arg-type]
     plane.start()
     try:
         yield plane

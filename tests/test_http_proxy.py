@@ -42,11 +42,13 @@ from .http_servers import (
     RRUpstream,
     make_member,
     make_vs,
-    memory_connector,
     pattern,
     pattern_crc,
+    parse_raw,
     raw_request,
 )
+from .http_servers import mock_session as _mock_session
+from .http_servers import read_all as _read_all
 
 CURL = shutil.which("curl") or "/usr/bin/curl"
 BIG_MB = int(os.environ.get("ADC_HTTP_BIG_MB", "1024"))  # 1 GB each way, as the issue asks
@@ -92,17 +94,6 @@ def closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def parse_raw(data: bytes) -> tuple[int, dict[str, str], bytes]:
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        k, _, v = line.partition(":")
-        headers[k.strip().lower()] = v.strip()
-    return status, headers, body
 
 
 # ---- sans-IO rules -------------------------------------------------------------------------------
@@ -531,39 +522,6 @@ async def test_curl_chunked_upload(setup: Setup, tmp_path) -> None:  # type: ign
 # ---- timers (MockClock, memory streams) ----------------------------------------------------------
 
 
-async def _mock_session(nursery: trio.Nursery, backend: Backend, **profile: object) -> tuple[trio.testing.MemoryStream, trio.Event, RRUpstream]:  # type: ignore[name-defined]
-    """serve_http over a memory stream pair; members are served by ``backend`` over memory too."""
-    member = make_member("m1", 80)
-    vs = make_vs([member], **profile)
-    upstream = RRUpstream(vs, dial=memory_connector(backend, nursery))
-    ours, theirs = trio.testing.memory_stream_pair()
-    done = trio.Event()
-    pool = IdlePool()
-
-    async def run() -> None:
-        try:
-            await serve_http(theirs, ("10.0.0.1", 1234), ("10.0.0.100", 80), vs, upstream, pool=pool)
-        finally:
-            await pool.aclose()
-            done.set()
-
-    nursery.start_soon(run)
-    return ours, done, upstream  # type: ignore[return-value]
-
-
-async def _read_all(stream: trio.abc.Stream) -> bytes:
-    out = bytearray()
-    while True:
-        try:
-            chunk = await stream.receive_some(65536)
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            break
-        if not chunk:
-            break
-        out += chunk
-    return bytes(out)
-
-
 TIMERS = dict(client_timeout=5, server_timeout=7, connect_timeout=3, request_timeout=11, keepalive_timeout=13)
 
 
@@ -644,8 +602,9 @@ async def test_client_timeout_inside_body(nursery: trio.Nursery, autojump_clock:
 
 
 async def test_slow_upload_keeps_server_wait_alive(nursery: trio.Nursery, autojump_clock: trio.testing.MockClock) -> None:
-    """An upload slower than server-timeout as a whole is fine while it progresses."""
-    client, done, _ = await _mock_session(nursery, Backend("b"), **TIMERS)
+    """An upload slower than server-timeout as a whole is fine while it progresses (and while it is
+    within http-request-timeout, which bounds the whole request: test_http_hardening)."""
+    client, done, _ = await _mock_session(nursery, Backend("b"), **dict(TIMERS, request_timeout=60))
     await client.send_all(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
     for _ in range(10):
         await trio.sleep(4)  # under client-timeout each time; 40 s in all, server-timeout is 7

@@ -19,7 +19,10 @@ Three layers, so each can be tested on its own:
 
 3. **HealthMonitor**: one prober per distinct (member ident, HealthSpec); one trio task per check,
    probing every ``interval`` seconds (measured start to start); state changes go to
-   ``Counters.set_health`` (the pickers skip unhealthy members) and to ``on_change``.
+   ``Counters.set_health`` (the pickers skip unhealthy members) and to ``on_change``. A probe that
+   could not run because the appliance was out of descriptors or memory (``ProbeResult.local``) is
+   not counted either way (logged once a minute): a client flood must not mark members down. The
+   data plane keeps descriptors in reserve for the probes (``limits``): ``probe_count``.
 
 Timing (the product issue's bound): probes start every ``interval`` s, so a member that dies is
 marked down at most ``interval * retry + timeout`` seconds later (plus scheduling slack), and one that
@@ -27,6 +30,7 @@ comes back is up after at most ``interval * up_retry`` (+ probe time) + ``recove
 """
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import secrets
@@ -63,6 +67,10 @@ log = logging.getLogger("adc.health")
 DEFAULT_PORTS = {"http": 80, "https": 443, "tcp-echo": 7, "tcpssl": 443}
 #: How much of an HTTP response body is searched for ``receive-string``.
 MAX_BODY = 1 << 20
+#: Errors that are the appliance's, not the member's: a probe failing with one is not counted.
+LOCAL_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+#: Seconds between two log lines about probes that could not run (per check and member).
+LOCAL_FAILURE_LOG_INTERVAL = 60.0
 #: Types probed natively; every other type falls back to a TCP connect (docs/fidelity.md).
 NATIVE_TYPES = ("tcp", "tcphalf", "http", "https", "tcp-echo", "tcpssl", "icmp")
 
@@ -71,10 +79,15 @@ NATIVE_TYPES = ("tcp", "tcphalf", "http", "https", "tcp-echo", "tcpssl", "icmp")
 
 @dataclass(frozen=True)
 class ProbeResult:
-    """One probe's verdict and a short reason ("http status 500 != 200", "connect refused")."""
+    """One probe's verdict and a short reason ("http status 500 != 200", "connect refused").
+
+    ``local``: the appliance itself could not probe (out of descriptors or memory: EMFILE, ENFILE,
+    ENOBUFS, ENOMEM); that says nothing about the member, so the monitor does not count it.
+    """
 
     ok: bool
     reason: str
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,21 @@ def _error(err: BaseException) -> str:
     if isinstance(err, OSError):
         return err.strerror or str(err) or type(err).__name__
     return str(err) or type(err).__name__
+
+
+def _is_local(err: BaseException) -> bool:
+    """Whether ``err`` (or what it wraps: trio's "all attempts to connect failed") is the appliance
+    running out of descriptors or memory."""
+    for _ in range(8):
+        if isinstance(err, OSError) and err.errno in LOCAL_ERRNOS:
+            return True
+        cause = err.__cause__ or err.__context__
+        if isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+            cause = cause.exceptions[0]
+        if cause is None:
+            return False
+        err = cause
+    return False
 
 
 async def _connect(host: str, port: int) -> trio.SocketStream:
@@ -416,7 +444,8 @@ async def probe(check: HealthCheckSpec, host: str, port: int) -> ProbeResult:
     - ``icmp``: a real echo request/reply (ping socket, else raw socket); without either, a TCP connect
       to the port (logged once).
     - any other type (dns, mysql, radius, ...): a TCP connect to the port (logged once per type).
-    Failures come back as a result (never raised) with a short reason.
+    Failures come back as a result (never raised) with a short reason; ``local`` when the appliance
+    was out of descriptors or memory (not the member's fault).
     """
     kind = check.type
     try:
@@ -434,7 +463,7 @@ async def probe(check: HealthCheckSpec, host: str, port: int) -> ProbeResult:
         return await _tcp(check, host, port)
     except (OSError, trio.BrokenResourceError, trio.ClosedResourceError, ssl.SSLError) as err:
         what = "tls" if isinstance(err, ssl.SSLError) else f"{kind} {host}:{port}"
-        return ProbeResult(False, f"{what}: {_error(err)}")
+        return ProbeResult(False, f"{what}: {_error(err)}", local=_is_local(err))
 
 
 async def run_check(check: HealthCheckSpec, host: str, port: int, probe_fn: Probe = probe) -> ProbeResult:
@@ -540,6 +569,10 @@ class HealthMonitor:
         """Whether the member takes traffic as far as health is concerned."""
         return not self._down.get(ident)
 
+    def probe_count(self) -> int:
+        """How many probes may run at once (one per check per prober): the descriptors they may hold."""
+        return sum(len(p.key[1].checks) for p in self._probers.values())
+
     async def run(self) -> None:
         """Runs for the data plane's lifetime in its nursery."""
         try:
@@ -568,12 +601,19 @@ class HealthMonitor:
 
     async def _check_loop(self, p: _Prober, index: int, check: HealthCheckSpec) -> None:
         interval = max(float(check.interval), 0.1)
+        logged = -float("inf")
         while True:
             start = trio.current_time()
             host, port = target(check, p.member.host, p.member.port)
             result = await run_check(check, host, port, self.probe)
-            change = p.state.observe(index, result.ok, f"{check.name}: {result.reason}", trio.current_time())
-            self._settle(p, change)
+            if result.local:  # the appliance could not probe: not the member's fault, not counted
+                if start - logged >= LOCAL_FAILURE_LOG_INTERVAL:
+                    logged = start
+                    log.warning("health check %s on %s:%s could not run: %s (not counted)",
+                                check.name, host, port, result.reason)
+            else:
+                change = p.state.observe(index, result.ok, f"{check.name}: {result.reason}", trio.current_time())
+                self._settle(p, change)
             await trio.sleep_until(start + interval)
 
     async def _recover_after(self, p: _Prober, deadline: float) -> None:

@@ -2,11 +2,18 @@
 
 Everything here is a pure function over bytes or header lists, tested without sockets:
 
-* ``inspect_request_head`` looks at the raw bytes of a request head *before* h11 parses it, because
-  h11 is lenient in ways a proxy must not be: it unfolds obsolete line folding, merges duplicate
-  equal ``Content-Length`` headers and lets ``Transfer-Encoding`` silently win over
-  ``Content-Length``. A proxy that re-frames such a request is the classic smuggling gadget, so the
-  ADC refuses them with 400 and never forwards a byte.
+* ``request_head_end`` (and its yes/no form ``inspect_request_head``) looks at the raw bytes of a
+  request head *before* h11 parses it, because h11 is lenient in ways a proxy must not be: it
+  unfolds obsolete line folding, merges duplicate equal ``Content-Length`` headers, lets
+  ``Transfer-Encoding`` silently win over ``Content-Length``, and takes any ``HTTP/d.d`` version
+  (an ``HTTP/2.0`` request line would reach the member as HTTP/1.1). A proxy that re-frames such a
+  request is the classic smuggling gadget, so the ADC refuses them (400; 505 for a version other
+  than HTTP/1.0 and HTTP/1.1; 400 for the HTTP/2 connection preface) and never forwards a byte.
+* ``ChunkedBody`` decodes a chunked request body incrementally, much cheaper per chunk than h11
+  (the proxy forwards what one read held as one chunk, so a body sent as a million 1-byte chunks
+  reaches the member in a few large ones), and bounds the chunk-size lines and the trailer section.
+* ``filter_trailers`` drops trailer fields that may not be trailers (framing, routing,
+  authentication, controls, hop-by-hop: RFC 9110 §6.5.1) from what is forwarded.
 * ``check_smuggling`` is the framing rule on (name, value) pairs; ``inspect_request_head`` uses it.
 * ``request_headers_upstream`` / ``response_headers_downstream`` rewrite headers hop by hop
   (``Connection`` and what it names, ``Keep-Alive``, ``Proxy-Connection``), keep a WebSocket
@@ -26,15 +33,20 @@ import h11
 
 __all__ = [
     "HeaderList",
+    "ChunkedBody",
+    "FORBIDDEN_TRAILERS",
     "Rejected",
     "add_xff",
     "check_smuggling",
     "error_response",
+    "filter_trailers",
     "has_request_body",
     "host_without_port",
     "inspect_request_head",
     "is_websocket_upgrade",
     "keepalive_hint",
+    "request_body_framing",
+    "request_head_end",
     "request_headers_upstream",
     "response_headers_downstream",
     "split_target",
@@ -47,6 +59,9 @@ _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 # the blank line that ends a head, exactly as h11's receive buffer finds it
 _HEAD_END = re.compile(rb"\n\r?\n")
 _DIGITS = re.compile(rb"[0-9]+\Z")
+# the version at the end of a request line; h11 itself only checks the HTTP/d.d syntax
+_VERSION = re.compile(rb" HTTP/[0-9]+\.[0-9]+\Z")
+HTTP2_PREFACE_LINE = b"PRI * HTTP/2.0"
 
 # hop-by-hop headers a proxy consumes itself; never forwarded (except on a WebSocket handshake)
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"upgrade"})
@@ -94,24 +109,35 @@ def check_smuggling(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-def inspect_request_head(buf: bytes, max_headers: int, max_head: int) -> bool:
-    """Check the request head at the start of ``buf`` (the bytes h11 has not parsed yet).
+def request_head_end(buf: bytes, max_headers: int, max_head: int, search_from: int = 0) -> int:
+    """Check the request head at the start of ``buf`` (bytes nobody has parsed yet).
 
-    Returns False when the head is not complete yet (nothing to say), True when it is complete and
-    acceptable. Raises ``Rejected``: 400 for smuggling material, 431 for more than ``max_headers``
-    header lines or a head (request line + headers) longer than ``max_head`` bytes. A buffer
-    starting with an empty line is left to h11, which refuses it.
+    Returns -1 when the head is not complete yet (nothing to say), else the offset just past the
+    blank line that ends it (what h11 must be given, no more). Raises ``Rejected``: 505 for a request
+    line whose version is not HTTP/1.0 or HTTP/1.1, 400 for the HTTP/2 connection preface
+    (``PRI * HTTP/2.0``) and for smuggling material, 431 for more than ``max_headers`` header lines or
+    a head (request line + headers) longer than ``max_head`` bytes. A buffer starting with an empty
+    line is given to h11 whole (``len(buf)``), which refuses it. ``search_from``: where the blank line
+    may start at the earliest (the caller has looked at the bytes before it already).
     """
     if buf[:1] == b"\n" or buf[:2] == b"\r\n":
-        return True
-    end = _HEAD_END.search(buf)
+        return len(buf)
+    end = _HEAD_END.search(buf, max(0, search_from - 3))
     if end is None:
         if len(buf) > max_head:
             raise Rejected(431, "request head too large")
-        return False
+        return -1
     if end.end() > max_head:
         raise Rejected(431, "request head too large")
-    lines = buf[: end.start()].split(b"\n")[1:]  # drop the request line
+    lines = buf[: end.start()].split(b"\n")
+    request_line = lines[0][:-1] if lines[0].endswith(b"\r") else lines[0]
+    if not (request_line.endswith(b" HTTP/1.1") or request_line.endswith(b" HTTP/1.0")):
+        if request_line == HTTP2_PREFACE_LINE:
+            raise Rejected(400, "HTTP/2 connection preface: this virtual server speaks HTTP/1.1")
+        if _VERSION.search(request_line):
+            raise Rejected(505, "HTTP version not supported")
+        # anything else is not a request line at all: h11 refuses it
+    del lines[0]
     if len(lines) > max_headers:
         raise Rejected(431, f"more than {max_headers} header lines")
     pairs: HeaderList = []
@@ -127,7 +153,13 @@ def inspect_request_head(buf: bytes, max_headers: int, max_head: int) -> bool:
     problem = check_smuggling(pairs)
     if problem is not None:
         raise Rejected(400, problem)
-    return True
+    return end.end()
+
+
+def inspect_request_head(buf: bytes, max_headers: int, max_head: int) -> bool:
+    """``request_head_end`` as a yes/no: True when the head at the start of ``buf`` is complete and
+    acceptable, False when it is not complete yet; raises ``Rejected`` as it does."""
+    return request_head_end(buf, max_headers, max_head) >= 0
 
 
 def _connection_tokens(headers: Sequence[tuple[bytes, bytes]]) -> set[bytes]:
@@ -160,6 +192,17 @@ def has_request_body(request: h11.Request) -> bool:
         if name == b"content-length":
             return value.strip() != b"0"
     return False
+
+
+def request_body_framing(request: h11.Request) -> tuple[bool, int]:
+    """(chunked, Content-Length) of a request whose head passed ``request_head_end`` (so at most one
+    of them is present, and a Content-Length is digits); (False, 0) means no body."""
+    for name, value in request.headers:
+        if name == b"transfer-encoding":
+            return True, 0
+        if name == b"content-length":
+            return False, int(value)
+    return False, 0
 
 
 def add_xff(headers: HeaderList, ip: str, name: str = "X-Forwarded-For") -> HeaderList:
@@ -263,6 +306,163 @@ def split_target(target: bytes) -> tuple[str, str]:
             text = rest[slash:]
     path = text.split("?", 1)[0]
     return path, text
+
+
+# Trailer fields that may not be trailers (RFC 9110 §6.5.1: framing, routing, authentication, request
+# modifiers and controls, response control data, how to process the content) and hop-by-hop fields:
+# dropped from forwarded trailers, whichever way they go. Go's net/http keeps a similar list.
+FORBIDDEN_TRAILERS = frozenset({
+    b"age", b"authorization", b"cache-control", b"connection", b"content-encoding", b"content-length",
+    b"content-range", b"content-type", b"cookie", b"date", b"expect", b"expires", b"host",
+    b"if-match", b"if-modified-since", b"if-none-match", b"if-range", b"if-unmodified-since",
+    b"keep-alive", b"last-modified", b"location", b"max-forwards", b"pragma", b"proxy-authenticate",
+    b"proxy-authorization", b"proxy-connection", b"range", b"retry-after", b"set-cookie", b"te",
+    b"trailer", b"transfer-encoding", b"upgrade", b"vary", b"warning", b"www-authenticate",
+})
+
+
+def filter_trailers(headers: Iterable[tuple[bytes, bytes]]) -> HeaderList:
+    """The trailer fields that may be forwarded (``FORBIDDEN_TRAILERS`` dropped), in their order."""
+    return [(n, v) for n, v in headers if n.lower() not in FORBIDDEN_TRAILERS]
+
+
+# chunk-size [ chunk-ext ] OWS, as h11 reads it (its size allows 20 digits; 16 are plenty)
+_CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*)?[ \t]*\Z")
+# the common chunk-size lines, looked up instead of matched: this is the per-chunk hot path
+_CHUNK_SIZES = {form % n: n for n in range(4096) for form in (b"%x", b"%X")}
+_FIELD_VALUE = re.compile(rb"[^\x00-\x08\x0a-\x1f\x7f]*\Z")
+MAX_CHUNK_LINE = 4096  # a chunk-size line, extensions included
+
+_SIZE, _DATA, _DATA_END, _TRAILER, _DONE = range(5)
+
+
+def _chunk_size(buf: bytes, pos: int, eol: int) -> int:
+    match = _CHUNK_LINE.match(buf, pos, eol)
+    if match is None:
+        raise Rejected(400, "invalid chunk-size line")
+    return int(match.group(1), 16)
+
+
+class ChunkedBody:
+    """Incremental decoder of a chunked request body (RFC 9112 §7.1), sans IO.
+
+    ``feed(data)`` returns the payload bytes ``data`` completed (joined: what one read held leaves as
+    one piece), keeping a partial chunk-size line or CRLF for the next call. When the last chunk and
+    the trailer section have been read, ``done`` is True, ``trailers`` holds the trailer fields (not
+    yet filtered) and ``rest`` the bytes that followed the body (a pipelined request). Chunk
+    extensions are dropped. Raises ``Rejected(400)`` for a malformed size line or chunk end, a
+    chunk-size line over ``MAX_CHUNK_LINE`` bytes, an invalid trailer line, more than
+    ``max_trailers`` trailer lines or a trailer section over ``max_trailer_bytes``.
+
+    The cost is one dictionary lookup, two slices and a comparison per chunk (h11 spends about ten
+    times that), so how a body is chunked changes its cost much less than it did.
+    """
+
+    __slots__ = ("done", "trailers", "rest", "_state", "_left", "_pending", "_trailer_bytes",
+                 "_max_trailers", "_max_trailer_bytes")
+
+    def __init__(self, max_trailers: int = 100, max_trailer_bytes: int = 8192) -> None:
+        self.done = False
+        self.trailers: HeaderList = []
+        self.rest = b""
+        self._state = _SIZE
+        self._left = 0
+        self._pending = b""
+        self._trailer_bytes = 0
+        self._max_trailers = max_trailers
+        self._max_trailer_bytes = max_trailer_bytes
+
+    def feed(self, data: bytes) -> bytes:
+        if self._state == _DONE:
+            self.rest += data
+            return b""
+        buf = self._pending + data if self._pending else data
+        if type(buf) is not bytes:  # a bytearray (memory streams): sizes are looked up by value
+            buf = bytes(buf)
+        self._pending = b""
+        out: list[bytes] = []
+        append = out.append
+        find = buf.find
+        startswith = buf.startswith
+        size_of = _CHUNK_SIZES.get
+        crlf, line_max = b"\r\n", MAX_CHUNK_LINE + 2
+        pos, end = 0, len(buf)
+        state, left = self._state, self._left
+        while pos < end:
+            if state == _SIZE:
+                while True:  # whole chunks, one after the other: the hot path, kept tight
+                    eol = find(crlf, pos, pos + line_max)
+                    if eol < 0:
+                        if end - pos > MAX_CHUNK_LINE:
+                            raise Rejected(400, "chunk-size line too long")
+                        break
+                    size = size_of(buf[pos:eol])
+                    if size is None:
+                        size = _chunk_size(buf, pos, eol)
+                    pos = eol + 2
+                    if not size:
+                        state = _TRAILER
+                        break
+                    stop = pos + size
+                    if stop + 2 > end:
+                        state, left = _DATA, size
+                        break
+                    if not startswith(crlf, stop):
+                        raise Rejected(400, "chunk data not followed by CRLF")
+                    append(buf[pos:stop])
+                    pos = stop + 2
+                if state == _SIZE:
+                    break  # a partial chunk-size line: kept for the next call
+            elif state == _DATA:
+                take = min(left, end - pos)
+                append(buf[pos:pos + take])
+                pos += take
+                left -= take
+                if not left:
+                    state = _DATA_END
+            elif state == _DATA_END:
+                if end - pos < 2:
+                    if buf[pos:pos + 1] != b"\r":
+                        raise Rejected(400, "chunk data not followed by CRLF")
+                    break
+                if not startswith(b"\r\n", pos):
+                    raise Rejected(400, "chunk data not followed by CRLF")
+                pos += 2
+                state = _SIZE
+            else:  # _TRAILER
+                eol = find(b"\r\n", pos)
+                if eol < 0:
+                    if self._trailer_bytes + end - pos > self._max_trailer_bytes:
+                        raise Rejected(400, "trailer section too large")
+                    break
+                if eol == pos:
+                    state = _DONE
+                    self.done = True
+                    self.rest = buf[pos + 2:]
+                    pos = end
+                    break
+                self._trailer(buf[pos:eol])
+                pos = eol + 2
+        self._state, self._left = state, left
+        if pos < end:
+            self._pending = buf[pos:]
+        if not out:
+            return b""
+        return out[0] if len(out) == 1 else b"".join(out)
+
+    def _trailer(self, line: bytes) -> None:
+        self._trailer_bytes += len(line) + 2
+        if self._trailer_bytes > self._max_trailer_bytes:
+            raise Rejected(400, "trailer section too large")
+        if len(self.trailers) >= self._max_trailers:
+            raise Rejected(400, "too many trailer fields")
+        if line[:1] in (b" ", b"\t"):
+            raise Rejected(400, "obsolete line folding in the trailers")
+        name, colon, value = line.partition(b":")
+        value = value.strip(b" \t")
+        if not colon or not _TOKEN.match(name) or not _FIELD_VALUE.match(value):
+            raise Rejected(400, "invalid trailer field")
+        self.trailers.append((name, value))
 
 
 def error_response(status: int, body: str = "", *, head_only: bool = False, extra: HeaderList | None = None) -> bytes:

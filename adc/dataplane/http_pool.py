@@ -11,6 +11,9 @@ idle longer than ``idle_timeout`` are dropped too; the default (15 s) sits below
 keep-alive timeouts (nginx 75 s; Apache's 5 s and Node's 5 s are covered by their ``Keep-Alive:
 timeout=N`` header, which caps a connection's idle life at N - 1 s), and the proxy retries the stale
 keep-alive race once anyway (see ``http_proxy``).
+
+``max_total`` caps the idle connections of all keys together (the data plane sets it from its
+descriptor budget, see ``limits``): a connection that would go over it is closed instead of parked.
 """
 from __future__ import annotations
 
@@ -79,16 +82,18 @@ def looks_closed(stream: trio.abc.Stream) -> bool:
 
 
 class IdlePool:
-    def __init__(self, idle_timeout: float = 15.0, max_idle_per_key: int = 64) -> None:
+    def __init__(self, idle_timeout: float = 15.0, max_idle_per_key: int = 64, max_total: int | None = None) -> None:
         self.idle_timeout = idle_timeout
         self.max_idle_per_key = max_idle_per_key
+        self.max_total = max_total
         self._idle: dict[Hashable, deque[UpstreamConnection]] = {}
         self._next_sweep = float("-inf")
+        self._total = 0
 
     def count(self, key: Hashable | None = None) -> int:
         if key is not None:
             return len(self._idle.get(key, ()))
-        return sum(len(q) for q in self._idle.values())
+        return self._total
 
     async def take(self, key: Hashable) -> UpstreamConnection | None:
         """The most recently parked live connection for ``key``, or None."""
@@ -96,6 +101,7 @@ class IdlePool:
         now = trio.current_time()
         while q:
             uc = q.pop()
+            self._total -= 1
             limit = self.idle_timeout if uc.max_idle is None else min(self.idle_timeout, uc.max_idle)
             if now - uc.idle_since <= limit and not looks_closed(uc.stream):
                 if not q:
@@ -108,17 +114,23 @@ class IdlePool:
     async def put(self, uc: UpstreamConnection) -> None:
         """Park a connection whose h11 state is back to IDLE; expired ones are closed on the way."""
         uc.idle_since = trio.current_time()
+        if self.max_total is not None and self._total >= self.max_total:
+            await trio.aclose_forcefully(uc.stream)  # the descriptor budget's share of idle connections is used
+            return
         q = self._idle.setdefault(uc.key, deque())
         q.append(uc)
+        self._total += 1
         doomed = []
         while len(q) > self.max_idle_per_key:
             doomed.append(q.popleft())
+            self._total -= 1
         if uc.idle_since >= self._next_sweep:  # expired connections of every key, once a second
             self._next_sweep = uc.idle_since + 1.0
             limit = uc.idle_since - self.idle_timeout
             for k, other in list(self._idle.items()):
                 while other and other[0].idle_since < limit:
                     doomed.append(other.popleft())
+                    self._total -= 1
                 if not other:
                     del self._idle[k]
         for old in doomed:
@@ -127,6 +139,7 @@ class IdlePool:
     async def aclose(self) -> None:
         """Close every idle connection (shutdown, end of a test)."""
         idle, self._idle = self._idle, {}
+        self._total = 0
         for q in idle.values():
             for uc in q:
                 await trio.aclose_forcefully(uc.stream)

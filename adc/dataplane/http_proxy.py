@@ -8,15 +8,30 @@ runtime supplies the ``Upstream`` (picking, its ``Connector``, counting) and cal
 per accepted (and already TLS-terminated) client connection.
 
 Per request
-  The head is checked on its raw bytes before h11 parses it (``inspect_request_head``: smuggling
-  material -> 400, more than ``max-http-headers`` lines or a head larger than ``tune-bufsize``
-  -> 431, both with ``Connection: close``); h11's own refusals answer with their
-  ``error_status_hint``. A member is picked for every request from (client, VS address, Host without
-  port, path, path+query), and an idle connection to it is reused when the pool has one. Bodies are
-  streamed both ways, concurrently (upload and download are two tasks, so an early answer such as a
-  413 reaches the client, and ``100 Continue`` from the member is relayed), never buffered whole.
-  ``X-Forwarded-For`` (or ``X-<http-x-forwarded-for-header>``) gets the client ip appended when the
-  profile enables it.
+  The head is checked on its raw bytes before h11 parses it (``request_head_end``: smuggling
+  material -> 400, a version other than HTTP/1.0 and HTTP/1.1 -> 505, the HTTP/2 connection preface
+  ``PRI * HTTP/2.0`` -> 400, more than ``max-http-headers`` lines or a head larger than
+  ``tune-bufsize`` -> 431, all with ``Connection: close`` and before any member is picked); h11's
+  own refusals answer with their ``error_status_hint``. h11 is handed exactly one head at a time
+  (the session keeps what follows in ``rbuf``). A member is picked for every request from (client,
+  VS address, Host without port, path, path+query), and an idle connection to it is reused when the
+  pool has one. Bodies are streamed both ways, concurrently (upload and download are two tasks, so
+  an early answer such as a 413 reaches the client, and ``100 Continue`` from the member is
+  relayed), never buffered whole. ``X-Forwarded-For`` (or ``X-<http-x-forwarded-for-header>``) gets
+  the client ip appended when the profile enables it.
+
+Request bodies
+  What one read from the client brings goes to the member in one write: a Content-Length body as
+  is, a chunked body as one chunk however many chunks the client used (``ChunkedBody`` decodes
+  them, at a fraction of h11's cost per chunk; chunk extensions are dropped). Trailer fields that
+  may not be trailers (``FORBIDDEN_TRAILERS``: Content-Length, Transfer-Encoding, Host,
+  Authorization, Cookie, ...) are dropped from request trailers, and from response trailers too.
+  A body has a deadline: the whole request must arrive within ``http-request-timeout`` (FortiADC:
+  "the maximum allowed time to wait for a complete HTTP request"), counted from the request's first
+  byte, plus one second for every ``MIN_BODY_RATE`` (1000) body bytes received, and only while the
+  proxy waits for the client (time spent connecting to or writing to the member is not the
+  client's). ``client-timeout`` still bounds each read. Either answers 408 if no response started;
+  otherwise both connections close.
 
 http-mode
   * ``KeepAlive``: both sides keep-alive; member connections go back to the idle pool.
@@ -26,6 +41,9 @@ http-mode
     added). If that exchange ends with both connections still reusable, the client connection and
     that member connection are then spliced into a byte tunnel (like HAProxy's pre-1.5 tunnel mode),
     so later requests go unparsed to the same member over the same connection; otherwise both close.
+    That is the mode's meaning, and it means the checks above (smuggling, versions, header limits,
+    body deadline, trailers) apply to the first request only: the later ones reach the member as the
+    client wrote them.
 
 Failures (the answer always carries ``Connection: close`` and the client connection is then closed)
   * no member (``pick`` gives None) or none of the members ``connect.candidates`` offers could be
@@ -38,13 +56,14 @@ Failures (the answer always carries ``Connection: close`` and the client connect
     if that fresh connect fails the answer is 502.
   * ``CONNECT``: 405 (this is a reverse proxy).
   * ``http-request-timeout`` elapsed before the head is complete: 408 if any byte came, silent
-    close otherwise; ``client-timeout`` idle in a request body: 408 (if no response started yet).
+    close otherwise; ``client-timeout`` idle in a request body, or the body's deadline passed: 408
+    (if no response started yet).
 
 Timeouts (profile, seconds)
   ``http-keepalive-timeout`` for the first byte of a following request; ``http-request-timeout`` for
   the whole head (from the connection start, or from the first byte of a following request), with
-  ``client-timeout`` also bounding each read; ``client-timeout`` per read of a request body and per
-  write to the client; ``server-timeout`` per read from or write to the member (while a body is being
+  ``client-timeout`` also bounding each read, and for the body with its allowance (see Request
+  bodies); ``client-timeout`` per read of a request body and per write to the client; ``server-timeout`` per read from or write to the member (while a body is being
   uploaded the upload's progress re-arms the wait for the response); ``connect-timeout`` per connect
   (applied by the ``Connector``, TLS handshake included).
   After ``101 Switching Protocols`` the tunnel's idle timeout is max(client-timeout, server-timeout).
@@ -53,7 +72,7 @@ WebSocket
   An HTTP/1.1 GET with ``Upgrade: websocket`` and ``Connection: upgrade`` is load balanced like any
   request and forwarded with both headers intact (other ``Upgrade`` requests have the header
   removed, as nginx does). A ``101`` answer is relayed with all its headers and the connection
-  becomes a tunnel; bytes each side sent early (h11's ``trailing_data``) go first. Any other answer
+  becomes a tunnel; bytes each side sent early (``rbuf``, and h11's ``trailing_data`` on the member side) go first. Any other answer
   is relayed as normal HTTP and the client connection stays an HTTP connection.
 
 Every connection is guarded: nothing raised while serving one client connection escapes
@@ -70,13 +89,15 @@ import h11
 import trio
 
 from .http_message import (
+    ChunkedBody,
     Rejected,
     error_response,
-    has_request_body,
+    filter_trailers,
     host_without_port,
-    inspect_request_head,
     is_websocket_upgrade,
     keepalive_hint,
+    request_body_framing,
+    request_head_end,
     request_headers_upstream,
     response_headers_downstream,
     split_target,
@@ -107,6 +128,12 @@ MIN_REQUEST_HEAD = 1024
 LINGER = 2.0  # after an error answer, how long to drain the client before closing
 LINGER_BYTES = 1 << 20
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS"})
+HTTP_VERSIONS = (b"1.1", b"1.0")
+# A request body may take longer than http-request-timeout by one second per MIN_BODY_RATE bytes it
+# delivers (Apache's mod_reqtimeout ``body=...,MinRate=500`` idea): big uploads at any sensible speed
+# finish, a body trickled at a few bytes a second is cut.
+MIN_BODY_RATE = 1000.0
+_END_OF_CHUNKED_BODY = b"0\r\n\r\n"  # what the client-side h11 is told once ``ChunkedBody`` is done
 _STREAM_ERRORS = (trio.BrokenResourceError, trio.ClosedResourceError, trio.BusyResourceError, OSError)
 
 
@@ -246,6 +273,13 @@ class _Session:
         self.answered = 0  # a status the proxy answered itself for the current request
         self.open_member: MemberSpec | None = None
         self.member_local: tuple[str, int] | None = None
+        # Client bytes read but not given to h11: h11 gets exactly one request head at a time and a
+        # Content-Length body's bytes; a chunked body is decoded here (``ChunkedBody``), never by h11.
+        self.rbuf = b""
+        self.head_deadline = 0.0  # when the current request's http-request-timeout runs out
+        self.body_budget = 0.0  # seconds the client may still spend delivering the current body
+        self.chunked: ChunkedBody | None = None  # the current request body's decoder, when chunked
+        self.body_left = 0  # Content-Length bytes of the current request body not read yet
 
     # ---- client side -------------------------------------------------------------------------
 
@@ -276,38 +310,55 @@ class _Session:
         await self._send_client(error_response(status, body, head_only=head_only))
 
     async def _receive_head(self, first: bool) -> h11.Request | None:
-        """The next request head, or None when the client is done (closed, idle, timed out)."""
+        """The next request head, or None when the client is done (closed, idle, timed out).
+
+        The head's raw bytes are checked (``request_head_end``) and h11 is given exactly the head;
+        what follows it stays in ``rbuf``.
+        """
         conn = self.cconn
         profile = self.profile
-        got = bool(conn.trailing_data[0])
-        if not first and not got:
+        buf = self.rbuf
+        if not first and not buf:
             data = None
             with trio.move_on_after(profile.keepalive_timeout):
                 data = await self._recv_client()
             if not data:  # keep-alive timeout or a clean close between requests
                 return None
-            conn.receive_data(data)
-            got = True
-        deadline = trio.current_time() + profile.request_timeout
-        checked = False
+            buf = data
+        deadline = self.head_deadline = trio.current_time() + profile.request_timeout
+        seen = 0
         while True:
-            if not checked and got:
-                checked = inspect_request_head(conn.trailing_data[0], profile.max_headers, self.max_head)
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                data = None
-                with trio.move_on_at(min(deadline, trio.current_time() + profile.client_timeout)):
-                    data = await self._recv_client()
-                if data is None:
-                    if got:
-                        raise Rejected(408, "request head not received in time")
-                    return None
-                got = got or bool(data)
-                conn.receive_data(data)
-                continue
-            if type(event) is h11.Request:
-                return event
-            return None  # ConnectionClosed
+            end = request_head_end(buf, profile.max_headers, self.max_head, seen) if buf else -1
+            if end >= 0:
+                break
+            seen = len(buf)
+            data = None
+            with trio.move_on_at(min(deadline, trio.current_time() + profile.client_timeout)):
+                data = await self._recv_client()
+            if data is None:
+                if buf:
+                    self.rbuf = b""
+                    raise Rejected(408, "request head not received in time")
+                return None
+            if not data:  # closed: h11 says whether that was clean or in the middle of a head
+                self.rbuf = b""
+                conn.receive_data(buf)
+                conn.receive_data(b"")
+                conn.next_event()  # ConnectionClosed, or RemoteProtocolError for a partial head
+                return None
+            buf = buf + data if buf else data
+        if end == len(buf):
+            self.rbuf = b""
+            conn.receive_data(buf)
+        else:
+            self.rbuf = buf[end:]
+            conn.receive_data(buf[:end])
+        event = conn.next_event()
+        if type(event) is h11.Request:
+            if event.http_version not in HTTP_VERSIONS:  # request_head_end already said so; never forwarded
+                raise Rejected(505, "HTTP version not supported")
+            return event
+        raise Rejected(400, "incomplete request head")  # pragma: no cover - h11 ends heads where we do
 
     # ---- member side -------------------------------------------------------------------------
 
@@ -378,36 +429,81 @@ class _Session:
 
     # ---- one exchange --------------------------------------------------------------------------
 
+    async def _recv_body(self) -> bytes:
+        """The next read of a request body: ``client-timeout`` bounds the wait, and so does what is
+        left of the body's time (``body_budget``); either gives 408."""
+        start = trio.current_time()
+        data = None
+        with trio.move_on_at(start + min(self.profile.client_timeout, self.body_budget)):
+            data = await self._recv_client()
+        self.body_budget -= trio.current_time() - start
+        if data is None:
+            raise ClientFailed(408, "request body not received in time")
+        if not data:
+            raise ClientGone("client closed inside the request body")
+        self.body_budget += len(data) / MIN_BODY_RATE
+        return data
+
     async def _upload(self, uc: UpstreamConnection, ex: _Exchange) -> None:
-        """Client body -> member, event by event."""
+        """Client body -> member: what one read brought goes out in one write (one chunk when the
+        body is chunked, however many chunks the client used)."""
         conn = self.cconn
+        decoder = self.chunked
         while True:
-            try:
-                event = conn.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise ClientFailed(exc.error_status_hint, str(exc)) from exc
-            if event is h11.NEED_DATA:
-                data = None
-                with trio.move_on_after(self.profile.client_timeout):
-                    data = await self._recv_client()
-                if data is None:
-                    raise ClientFailed(408, "client-timeout in the request body")
-                if not data:
-                    raise ClientGone("client closed inside the request body")
+            data = self.rbuf
+            if data:
+                self.rbuf = b""
+            else:
+                data = await self._recv_body()
+            trailers: list[tuple[bytes, bytes]] = []
+            if decoder is not None:
+                try:
+                    payload = decoder.feed(data)
+                except Rejected as exc:
+                    raise ClientFailed(exc.status, exc.reason) from exc
+                done = decoder.done
+                if done:
+                    self.rbuf = decoder.rest
+                    trailers = filter_trailers(decoder.trailers)
+                    conn.receive_data(_END_OF_CHUNKED_BODY)
+                    conn.next_event()  # EndOfMessage: the client-side h11 is DONE with this request
+            else:
+                left = self.body_left
+                if len(data) > left:
+                    self.rbuf = data[left:]
+                    data = data[:left]
+                self.body_left = left - len(data)
                 conn.receive_data(data)
-                continue
-            kind = type(event)
-            if kind is not h11.Data and kind is not h11.EndOfMessage:
-                raise ClientGone(f"unexpected {event!r} inside the request body")
-            if kind is h11.Data:
-                ex.request_bytes += len(event.data)  # type: ignore[union-attr]
+                pieces = []
+                done = False
+                while True:  # one Data for what was given, then the end once all of it came
+                    event = conn.next_event()
+                    if type(event) is h11.Data:
+                        pieces.append(event.data)
+                    elif type(event) is h11.EndOfMessage:
+                        done = True
+                        break
+                    elif event is h11.NEED_DATA:
+                        break
+                    else:  # pragma: no cover - h11 gives nothing else inside a Content-Length body
+                        raise ClientGone(f"unexpected {event!r} inside the request body")
+                payload = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            sconn = uc.conn
             try:
-                await self._send_upstream(uc, uc.conn.send(event), ex)  # type: ignore[arg-type]
+                out = sconn.send(h11.Data(data=payload)) if payload else b""
+                if done:
+                    end = sconn.send(h11.EndOfMessage(headers=trailers))
+                    out = out + end if out else end
+            except h11.LocalProtocolError as exc:  # a trailer h11 will not write
+                raise ClientFailed(400, f"cannot forward the request body: {exc}") from exc
+            ex.request_bytes += len(payload)
+            try:
+                await self._send_upstream(uc, out, ex)
             except UpstreamFailed as exc:
                 # stop uploading; the download side reports what the member says (or its failure)
                 log.debug("upload to %s stopped: %s", uc.member.ident, exc)
                 return
-            if kind is h11.EndOfMessage:
+            if done:
                 ex.request_complete = True
                 return
 
@@ -475,8 +571,9 @@ class _Session:
                     if cconn.their_http_version == b"1.1":
                         out.append(cconn.send(info))
                 elif kind is h11.EndOfMessage:
-                    trailers = event.headers if ex.client_chunked else []  # type: ignore[union-attr]
-                    out.append(cconn.send(h11.EndOfMessage(headers=trailers)))
+                    trailers = event.headers  # type: ignore[union-attr]
+                    kept = filter_trailers(trailers.raw_items()) if ex.client_chunked and trailers else []
+                    out.append(cconn.send(h11.EndOfMessage(headers=kept)))
                     await self._send_client(b"".join(out))
                     return _DONE
                 else:  # ConnectionClosed or PAUSED without a 101
@@ -570,7 +667,9 @@ class _Session:
     async def _tunnel(self, uc: UpstreamConnection) -> None:
         idle = max(self.profile.client_timeout, self.profile.server_timeout)
         try:
-            await splice(self.client, uc.stream, self.cconn.trailing_data[0], uc.conn.trailing_data[0], idle)
+            early = self.rbuf + self.cconn.trailing_data[0]  # h11's own buffer is empty: it gets exact heads
+            self.rbuf = b""
+            await splice(self.client, uc.stream, early, uc.conn.trailing_data[0], idle)
         finally:
             self.open_upstream = None
             await trio.aclose_forcefully(uc.stream)
@@ -579,6 +678,7 @@ class _Session:
         """Route and forward one request, then report it; True when the client connection stays open."""
         self.exchange, self.ctx, self.answered, self.member_local = None, None, 0, None
         started, t0 = time.time(), trio.current_time()
+        self.body_budget = self.head_deadline - t0  # the rest of http-request-timeout, for a body
         try:
             return await self._route(request)
         finally:
@@ -618,7 +718,12 @@ class _Session:
         )
         self.ctx = ctx
         self.open_member = None
-        body = has_request_body(request)
+        chunked, length = request_body_framing(request)
+        body = chunked or length > 0
+        if chunked:
+            self.chunked = ChunkedBody(profile.max_headers, self.max_head)
+        else:
+            self.chunked, self.body_left = None, length
         websocket = is_websocket_upgrade(request) and not body
         head_only = request.method == b"HEAD"
         try:

@@ -49,6 +49,10 @@ class Observer(Protocol):
 
     def health_changed(self, member: MemberSpec, up: bool, reason: str) -> None: ...
 
+    def connections_waiting(self, vs: str, detail: str) -> None:
+        """A virtual server's listener stopped accepting (its fair share or the global connection
+        limit is reached); called at most once a minute per virtual server while that lasts."""
+
 
 class NullObserver:
     def session_opened(self, s: SessionInfo) -> None:
@@ -64,6 +68,9 @@ class NullObserver:
         pass
 
     def health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
+        pass
+
+    def connections_waiting(self, vs: str, detail: str) -> None:
         pass
 
 

@@ -21,6 +21,16 @@ Layer-4 tunnel here and the HTTP proxy.
 
 Connections do not live inside any listener's cancel scope; they sit in one nursery of their own and
 every handler is guarded, so one bad client never takes a listener or the appliance down.
+
+How many connections are taken (``limits``): at start the descriptor limit is raised to the hard
+limit and a global connection limit is derived from it (HAProxy's ``maxconn`` from ``ulimit-n``),
+with a reserve for listeners, health checks, idle member connections, logs and consoles; it is
+recomputed at every reconcile. Each listener checks ``Admission`` before it accepts: over the
+global limit or over its virtual server's fair share it does not accept, and new connections wait
+in the kernel's listen backlog until a slot frees (the event log says so once a minute per virtual
+server). ``connection-limit`` keeps its meaning: over it a connection is accepted and closed.
+Out of descriptors anyway (other processes, the test's own sockets), a listener backs off and says
+so in ``adc.log`` once a minute, not ten times a second.
 """
 from __future__ import annotations
 
@@ -35,10 +45,11 @@ from typing import Awaitable, Callable, Collection
 import trio
 
 from .connect import ConnectFailed, Connector, candidates
-from .http_pool import local_address
+from .http_pool import idle_pool, local_address
 from .http_proxy import ExchangeRecord, UpstreamHooks, serve_http
 from .health import HealthMonitor
 from .lb import Counters, PickContext, Picker, make_picker
+from .limits import TRIM_DELAY, Admission, Budget, budget, descriptor_limit, trim_memory
 from .persistence import PersistenceTable
 from .observe import NullObserver, Observer, SessionInfo, counting
 from .spec import DataplaneSpec, MemberSpec, ProfileSpec, VirtualServerSpec
@@ -48,6 +59,8 @@ from .tunnel import splice
 log = logging.getLogger("adc.dataplane")
 
 Address = tuple[str, int]
+_OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+ACCEPT_ERROR_LOG_INTERVAL = 60.0  # seconds between two "accept failed" lines for one listener
 
 
 class VsRuntime:
@@ -135,11 +148,28 @@ class Binding:
     vs: str
     listener: trio.SocketListener
     scope: trio.CancelScope = field(default_factory=trio.CancelScope)
+    error_logged: float = -math.inf  # when an accept failure was last logged
 
 
 class Dataplane:
-    def __init__(self, observer: Observer | None = None) -> None:
+    """The data plane (see the module docstring).
+
+    ``max_connections`` fixes the global connection limit instead of deriving it from the descriptor
+    limit; ``descriptors`` stands for the descriptor limit (nothing is read or raised then); both are
+    for tests and special setups. ``limit_log_interval``: seconds between two event-log lines about
+    one virtual server waiting for connection slots.
+    """
+
+    def __init__(self, observer: Observer | None = None, *, max_connections: int | None = None,
+                 descriptors: int | None = None, limit_log_interval: float = 60.0) -> None:
         self.observer: Observer = observer if observer is not None else NullObserver()
+        self.max_connections = max_connections
+        self.descriptors = descriptors
+        self.budget: Budget | None = None
+        self._budget_logged: Budget | None = None
+        self._trimming = False
+        self.admission = Admission(log_interval=limit_log_interval, on_wait=self._connections_waiting,
+                                   on_trim=self._trim_memory)
         self.counters = Counters()
         self.health = HealthMonitor(self.counters, self._health_changed)
         self.runtimes: dict[str, VsRuntime] = {}
@@ -156,6 +186,11 @@ class Dataplane:
 
     # ----------------------------------------------------------------- thread life cycle
     def start(self) -> None:
+        if self.descriptors is None:
+            before, self.descriptors = descriptor_limit()
+            if before != self.descriptors:
+                log.info("descriptor limit raised from %d to %d", before, self.descriptors)
+        self._apply_budget()
         self._thread = threading.Thread(target=self._run, name="adc-dataplane", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -237,7 +272,22 @@ class Dataplane:
         notes = [f"virtual server {name} is not served: {reason}"
                  for name, reason in unserved.items() if (name, reason) not in self._reported]
         self._reported = set(unserved.items())
-        return notes + await self._listen()
+        notes += await self._listen()
+        self._apply_budget()
+        idle_pool().max_total = self.budget.idle if self.budget is not None else None
+        return notes
+
+    def _apply_budget(self) -> None:
+        """Recompute the connection budget for the current listeners and health checks."""
+        if self.descriptors is None:
+            return
+        new = budget(self.descriptors, len(self.bindings), self.health.probe_count(), self.max_connections)
+        said = self._budget_logged
+        if said is None or abs(new.max_connections - said.max_connections) * 100 >= said.max_connections:
+            log.info("%s", new.describe())  # the first, then on changes of 1 % or more
+            self._budget_logged = new
+        self.budget = new
+        self.admission.configure(new.max_connections, {b.vs for b in self.bindings.values()})
 
     def _runtimes_for(self, spec: DataplaneSpec, reload_tls: bool) -> tuple[dict[str, VsRuntime], dict[str, str]]:
         """The runtime of each virtual server (the same one while its spec is the same object, its
@@ -304,15 +354,23 @@ class Dataplane:
 
     async def _accept_loop(self, binding: Binding) -> None:
         assert self._nursery is not None
+        admission = self.admission
         with binding.scope:
             while True:
+                if not admission.may_accept(binding.vs):
+                    await admission.wait(binding.vs)  # the connection waits in the listen backlog
+                    continue
                 try:
                     stream = await binding.listener.accept()
                 except (trio.ClosedResourceError, trio.BrokenResourceError):
                     return
                 except OSError as err:
-                    if err.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                        log.warning("accept on %s: %s", binding.address, err)
+                    if err.errno in _OUT_OF_DESCRIPTORS:
+                        now = trio.current_time()
+                        if now - binding.error_logged >= ACCEPT_ERROR_LOG_INTERVAL:
+                            binding.error_logged = now
+                            log.warning("accept on %s:%s: %s (retried every 0.1 s; said once a minute)",
+                                        *binding.address, err.strerror or err)
                         await trio.sleep(0.1)  # out of descriptors: back off, as trio's serve_listeners does
                         continue
                     raise
@@ -320,7 +378,24 @@ class Dataplane:
                 if rt is None or rt.spec.status != "enable":  # gone or stopped by a reconcile in progress
                     await trio.aclose_forcefully(stream)
                     continue
+                admission.opened(rt.spec.name)
                 self._nursery.start_soon(self._handle, stream, rt, binding.address)
+
+    def _connections_waiting(self, vs: str, detail: str) -> None:
+        log.warning("%s", detail)
+        self.notify("connections_waiting", vs, detail)
+
+    def _trim_memory(self) -> None:
+        if self._nursery is not None and not self._trimming:
+            self._trimming = True
+            self._nursery.start_soon(self._trim_later)
+
+    async def _trim_later(self) -> None:
+        try:
+            await trio.sleep(TRIM_DELAY)
+            await trio.to_thread.run_sync(trim_memory)
+        finally:
+            self._trimming = False
 
     def _health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
         self.notify("health_changed", member, up, reason)
@@ -337,6 +412,7 @@ class Dataplane:
         """One client connection, guarded: whatever happens ends here."""
         vs = rt.spec
         if vs.connection_limit and rt.live >= vs.connection_limit:
+            self.admission.closed(vs.name)
             await trio.aclose_forcefully(stream)
             return
         rt.live += 1
@@ -370,6 +446,7 @@ class Dataplane:
             log.exception("connection to virtual server %s failed", vs.name)
         finally:
             rt.live -= 1
+            self.admission.closed(vs.name)
             await trio.aclose_forcefully(stream)
             if info is not None:
                 self.notify("session_closed", info)

@@ -13,7 +13,9 @@ What is counted (bytes ``in`` = from the client towards the member, ``out`` = ba
   TCP sessions' bytes, and the last health-check verdict; current/total connections come from the
   data plane's ``Counters`` (see ``member_rows``).
 
-Traffic-log lines are built here (formatting is cheap) and handed to ``LogFiles``, which never blocks.
+Traffic-log lines are built here (formatting is cheap) and handed to ``LogFiles``, which never blocks;
+so are the event-log lines for health changes (``subtype=health``) and for a virtual server whose
+listener waits for connection slots (``subtype=system``, at most once a minute per virtual server).
 Whether a session is logged is its virtual server's ``traffic-log`` when the session began
 (``SessionInfo.traffic_log``).
 """
@@ -144,6 +146,10 @@ class Stats:
         state = "up" if up else "down"
         self.logs.event("health", f"real server {member.real_server} ({member.host}:{member.port}) "
                                   f"health check: {state}" + (f" ({reason})" if reason else ""))
+
+    def connections_waiting(self, vs: str, detail: str) -> None:
+        """A listener waits for connection slots (at most once a minute per virtual server): log it."""
+        self.logs.event("system", detail)
 
     # ------------------------------------------------------------------ snapshots (console thread)
     def vs_figures(self, name: str) -> Figures:
