@@ -82,3 +82,12 @@ def test_transcript_prompts_and_messages() -> None:
             assert reply.output.splitlines()[0] == following
         checked += 1
     assert checked > 60
+
+
+def test_the_readme_quickstart_script_applies_cleanly() -> None:
+    """``examples/quickstart.cli`` is what the README's script example feeds to ``adc``: every line works."""
+    script = FIXTURES.parent / "examples" / "quickstart.cli"
+    s = replay(script.read_text().splitlines())
+    shown = "\n".join(s.show_all())
+    assert 'edit "web"' in shown and "set load-balance-pool web-pool" in shown
+    assert "examples/quickstart.cli" in (FIXTURES.parent / "README.md").read_text()
