@@ -70,6 +70,8 @@ class RefTable:
     no_syntax: bool = False
     key_help: str = ""
     order: tuple[str, ...] = ()
+    node_id: int | None = None  # from a transcript's "Add new entry 'x' for node N"
+    node_page: int | None = None
 
     @property
     def dotted(self) -> str:
@@ -179,6 +181,8 @@ def _table(d: Mapping[str, Any]) -> RefTable:
         deprecated=bool(d.get("deprecated", False)),
         no_syntax=bool(d.get("no_syntax", False)),
         order=tuple(d.get("order", ())),
+        node_id=d.get("node_id"),
+        node_page=d.get("node_page"),
     )
 
 
