@@ -46,6 +46,7 @@ FREE_TEXT = re.compile(r"comment|description|url|uri|path|pattern|regex|content|
 SECRET = re.compile(r"password|passwd|secret|psk|auth-key|token", re.I)
 WORD = re.compile(r"^[A-Za-z0-9_.:/+*@-]+$")
 XSS = set("<>()#'\"")
+PROSE_SELECTED = re.compile(r"\b[Ii]f (?:the )?([\w-]+) is (selected|enabled)\b")
 MAXLEN_TEXT = re.compile(r"(?:up to|maximum(?: of)?|max(?:imum)? length(?: is)?|at most)\s+(\d+)\s+"
                          r"(?:characters|chars|bytes)", re.I)
 
@@ -294,6 +295,7 @@ class _Builder:
                     self.note(f"{dotted}.{a.name}", "condition dropped by hand", tfix.why)
                     attrs[i] = replace(a, when={k: v for k, v in a.when.items() if k not in gone})
         attrs = self.literal_options(dotted, attrs)
+        attrs = self.prose_conditions(dotted, attrs)
         attrs = self.conditions(dotted, attrs)
         attrs = self.unique(dotted, attrs, {c.name for c in children})
         items: list[Attr | Table] = list(attrs)
@@ -360,6 +362,29 @@ class _Builder:
                     extra = tuple(Option(v, v) for v in dict.fromkeys(wanted))
                     self.note(f"{dotted}.{a.name}", "options taken from the conditions", " ".join(o.name for o in extra))
                     a = replace(a, options=a.options + extra)
+            out.append(a)
+        return out
+
+    def prose_conditions(self, dotted: str, attrs: list[Attr]) -> list[Attr]:
+        """Conditions the help states in words the extraction did not read as conditions: "If ip-range
+        is selected ..." (a value of exactly one other option attribute), "If event-log-status is
+        enabled ..." (an enable/disable attribute)."""
+        out = []
+        for a in attrs:
+            m = PROSE_SELECTED.search(a.help)
+            if m and not a.when:
+                word = m.group(1)
+                switch = [b for b in attrs if b is not a and b.kind == "option" and not b.multi]
+                by_value = [b for b in switch if word in b.option_names]
+                by_name = [b for b in switch if b.name == word and "enable" in b.option_names]
+                when: dict[str, tuple[str, ...]] = {}
+                if m.group(2) == "selected" and len(by_value) == 1:
+                    when = {by_value[0].name: (word,)}
+                elif m.group(2) == "enabled" and len(by_name) == 1:
+                    when = {word: ("enable",)}
+                if when:
+                    self.note(f"{dotted}.{a.name}", "condition read from the help", m.group(0))
+                    a = replace(a, when=when)
             out.append(a)
         return out
 
