@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable, Sequence, TypeVar
 
-from .config.factory import factory_tree
+from .config.factory import add_missing_factory, factory_tree
 from .config.persist import DataDir
 from .config.store import ConfigStore
 from .config.tree import ConfigTree
@@ -53,6 +53,7 @@ class Appliance:
         self._datadir = DataDir(data_dir, sync=sync)
         try:
             tree, generation = self._datadir.load_or_init(self.factory_tree)
+            add_missing_factory(tree, schema)  # a directory saved before the schema grew
             self.store = ConfigStore(tree, self._datadir, generation)
             self.factory_cert = self.ensure_factory_cert()
         except BaseException:

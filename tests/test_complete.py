@@ -29,7 +29,11 @@ def at(s: Session, script: str) -> Context:
     return s.ctx
 
 
-PATH_WORDS = [("system", "system configuration"), ("router", "router configuration"), ("load-balance", "load balance")]
+PATH_WORDS = [("system", "system configuration"), ("router", "router configuration"), ("user", "user authentication"),
+              ("endpoint-control", "endpoint control"), ("firewall", "firewall"), ("log", "log configuration"),
+              ("link-load-balance", "link load balance"), ("load-balance", "load balance"), ("security", "security"),
+              ("global-load-balance", "global load balance"), ("global-dns-server", "global DNS server"),
+              ("config", "configuration synchronization")]
 
 
 # ------------------------------------------------------------------------------------------ top level
@@ -69,7 +73,9 @@ def test_config_paths(s: Session) -> None:
     assert lb[0] == ("real-server", "real server")
     assert ("virtual-server", "virtual server") in lb
     assert "virtual-server-status" not in words(lb)  # reports are for get only
-    assert words(next_candidates(ctx, ["config", "system", "certificate"])) == ["local", "local_cert_group"]
+    assert words(next_candidates(ctx, ["config", "system", "certificate"])) == [
+        "local", "ca", "intermediate_ca_group", "local_cert_group", "ca_group", "crl", "certificate_verify",
+        "intermediate_ca", "remote", "ocsp_stapling"]
     assert next_candidates(ctx, ["conf", "load-b"]) == lb  # prefixes
     assert [c.word for c in candidates(ctx, "config load-balance virtual")] == ["virtual-server"]
 

@@ -20,6 +20,7 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from adc.appliance import Appliance
+from adc.engine.frames import truncate16
 from adc.engine.lexer import MAX_LINE
 from adc.engine.reply import Candidate
 from cli.completer import EngineCompleter, partial_word
@@ -135,12 +136,13 @@ def test_tab_completes_a_single_candidate_with_a_space(app: Appliance) -> None:
 
 @pytest.mark.parametrize(
     ("tabs", "scope"),
-    [(1, "profile"), (2, "persistence"), (3, "pool"), (4, "profile")],  # the fourth press wraps
+    [(1, "profile"), (2, "persistence"), (3, "pool"), (4, "pagespeed-profile"), (5, "pagespeed"),
+     (6, "profile")],  # the sixth press wraps
 )
 def test_repeated_tab_cycles_through_candidates(app: Appliance, tabs: int, scope: str) -> None:
     console, _, _ = drive(app, "config load-balance p" + "\t" * tabs + "\r")
     assert history(console) == [f"config load-balance {scope}"]
-    assert console.session.prompt == f"FortiADC-VM ({scope}) # "
+    assert console.session.prompt == f"FortiADC-VM ({truncate16(scope)}) # "
 
 
 def test_tab_with_no_candidate_changes_nothing(app: Appliance) -> None:

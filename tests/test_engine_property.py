@@ -11,6 +11,7 @@ from adc.schema.model import Attr, Table
 NAMES = ["a", "b", "vs1", "web_pool", "rs1", "x y", "LB_PROF_HTTP", "1", "2", "port1"]
 TABLE_PATHS = [" ".join(t.path) for t in SCHEMA.tables]
 ALL_ATTRS: list[Attr] = []
+NESTED: list[str] = []  # the names of every nested table, at any depth
 
 
 def _collect(table: Table) -> None:
@@ -18,11 +19,13 @@ def _collect(table: Table) -> None:
         if isinstance(item, Attr):
             ALL_ATTRS.append(item)
         else:
+            NESTED.append(item.name)
             _collect(item)
 
 
 for _t in SCHEMA.tables:
     _collect(_t)
+NESTED = sorted(set(NESTED))
 
 
 def _value_for(attr: Attr) -> st.SearchStrategy[str]:
@@ -58,14 +61,24 @@ def block(draw: st.DrawFn) -> list[str]:
     for attr in draw(st.lists(st.sampled_from(attrs), max_size=6)) if attrs else []:
         values = draw(st.lists(_value_for(attr), min_size=1, max_size=3 if attr.multi else 1))
         out.append(f"set {attr.name} " + " ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values))
-    for child in table.children:
-        if draw(st.booleans()):
-            out += [f"config {child.name}", "edit 1"]
-            for attr in draw(st.lists(st.sampled_from(child.attrs), max_size=3)) if child.attrs else []:
-                out.append(f"set {attr.name} {draw(_value_for(attr))!s}".replace("?", ""))
-            out += ["next", "end"]
+    out += _children(draw, table)
     out.append(draw(st.sampled_from(["next", "end", "abort"])))
     out.append("end")
+    return out
+
+
+def _children(draw: st.DrawFn, table: Table) -> list[str]:
+    """Entries of some of ``table``'s nested tables, at any depth, with a few values each."""
+    out: list[str] = []
+    kids = table.children
+    for child in draw(st.lists(st.sampled_from(kids), max_size=2, unique_by=lambda t: t.name)) if kids else []:
+        out.append(f"config {child.name}")
+        if child.kind == "table":
+            out.append(f"edit {draw(st.sampled_from(['1', '2'])) if child.key == 'integer' else 'e1'}")
+        for attr in draw(st.lists(st.sampled_from(child.attrs), max_size=3)) if child.attrs else []:
+            out.append(f"set {attr.name} {draw(_value_for(attr))!s}".replace("?", ""))
+        out += _children(draw, child)
+        out += ["next", "end"] if child.kind == "table" else ["end"]
     return out
 
 
@@ -104,7 +117,7 @@ def good_block(draw: st.DrawFn) -> list[str]:
 
 LINE = st.one_of(
     st.sampled_from(TABLE_PATHS).map(lambda p: f"config {p}"),
-    st.sampled_from(["pool_member", "match-condition", "group_member", "ha-node-ip-list"]).map(lambda c: f"config {c}"),
+    st.sampled_from(NESTED).map(lambda c: f"config {c}"),
     st.sampled_from(NAMES).map(lambda n: f'edit "{n}"'),
     st.sampled_from(NAMES).map(lambda n: f'delete "{n}"'),
     set_line(),
@@ -154,7 +167,7 @@ def test_random_sequences_never_raise_and_show_round_trips() -> None:
     non-trivial configs (measured on this very run, so no other test's order matters)."""
     committed: list[int] = []
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(SEQUENCES)
     def prop(lines: list[str]) -> None:
         committed.append(round_trip(lines))

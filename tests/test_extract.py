@@ -563,3 +563,21 @@ def test_the_loader_reads_the_committed_json_into_frozen_dataclasses() -> None:
         parse({"format": 99})
     with pytest.raises(ValueError):
         parse({"format": 1, "source": "x", "summary": {}, "problems": [], "tables": [{"path": ["a"]}]})
+
+
+def test_node_ids_come_from_the_transcripts() -> None:
+    """``Add new entry 'x' for node N`` belongs to the table the transcript's prompts are in: opened at
+    the top prompt, nested with ``config c`` inside an entry, or the section's own table when the
+    transcript starts inside it; ``config global`` wraps without being a table."""
+    ref = load()
+    ids = {t.path: (t.node_id, t.node_page) for t in ref.every() if t.node_id is not None}
+    assert ids[("load-balance", "virtual-server")] == (1775, 242)
+    assert ids[("load-balance", "pool", "pool_member")][0] == 1710
+    assert ids[("global-dns-server", "address-group", "member")][0] == 2209
+    assert ids[("global-dns-server", "policy")][0] == 2236  # the transcript starts at "(policy) # edit"
+    assert ids[("load-balance", "profile", "client-request-header-insert")][0] == 4554  # after "config ?"
+    assert ids[("system", "snmp", "community", "host")][0] == 333  # "config host" typed twice
+    assert ids[("load-balance", "compression")][0] == 1627  # "config load-balance ..." from inside a table
+    assert ids[("system", "admin")][0] == 78
+    assert ref.summary["with_node_id"] == len(ids)
+    assert not [p for p in ref.problems if p.kind in ("transcript names no table", "node id written two ways")]

@@ -73,8 +73,6 @@ def wrong_imports(mods: dict[str, Path]) -> list[str]:
 
 def circles(mods: dict[str, Path]) -> list[str]:
     graph = {n: {t for t, typing in imports(mods, n) if not typing and t in mods and t != n} for n in mods}
-    # a module importing its own package's __init__ is not a circle worth naming
-    graph = {n: {t for t in ts if not n.startswith(t + ".")} for n, ts in graph.items()}
     found = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
 

@@ -12,7 +12,7 @@ import pytest
 from adc.config.tree import Entry
 from adc.config.values import default_value
 from adc.config.view import View
-from adc.schema import SCHEMA
+from adc.schema import HAND, SCHEMA
 from adc.schema.model import Attr, Table
 from adc.schema.registry import FactoryEntry
 
@@ -151,7 +151,9 @@ def test_node_ids_unique_and_set() -> None:
 
 def test_single_objects() -> None:
     singles = {t.dotted for t in SCHEMA.tables if t.kind == "single"}
-    assert singles == {"system.global", "system.dns"}
+    assert {t.dotted for t in HAND if t.kind == "single"} == {"system.global", "system.dns"}
+    assert {"system.global", "system.dns", "system.ha", "router.ospf", "log.setting.local"} <= singles
+    assert "system.scripting" not in singles and "load-balance.error-page" not in singles  # corrected by hand
 
 
 def test_integer_keyed_tables() -> None:

@@ -17,7 +17,7 @@ MEMBER = SCHEMA.find("load-balance.pool.pool_member")
 IPPOOL = SCHEMA.find("load-balance.ippool")
 CR = SCHEMA.find("load-balance.content-routing")
 CSSL = SCHEMA.find("load-balance.client-ssl-profile")
-HEADER_TABLES = [c.name for c in PROFILE.children]
+HEADER_TABLES = [c.name for c in PROFILE.children if c.name.endswith(("-erase", "-insert"))]
 
 L4, L7, L2 = "l4-load-balance", "l7-load-balance", "l2-load-balance"
 
@@ -127,11 +127,11 @@ def test_first_attribute_whose_condition_holds_wins() -> None:
     assert v.raw(HC, e(type="http", dest_addr_type="ipv6"), "dest-addr") == "::"
     assert v.raw(IPPOOL, e(addr_type="ipv6"), "ip-min") == "::"
     assert v.raw(IPPOOL, e(), "ip-min") == "0.0.0.0"
-    # the same name in two profile blocks: a string for HTTP, an enable/disable switch for DNS
+    # the same name in two profile blocks: a caching object for HTTP, an enable/disable switch for DNS
     http_caching = v.attr(PROFILE, e(type="http"), "caching")
     dns_caching = v.attr(PROFILE, e(type="dns"), "caching")
     assert http_caching is not None and dns_caching is not None
-    assert (http_caching.kind, http_caching.default) == ("string", "")
+    assert (http_caching.kind, http_caching.default, http_caching.ref) == ("ref", "", "load-balance.caching")
     assert (dns_caching.kind, dns_caching.default) == ("option", "enable")
     assert v.attr(PROFILE, e(type="tcp"), "caching") is None
 
@@ -169,6 +169,7 @@ def test_children_in_force() -> None:
     assert names(v.children(PROFILE, e(type="http"))) == HEADER_TABLES
     assert len(HEADER_TABLES) == 8
     assert v.children(PROFILE, e(type="tcp")) == []
+    assert names(v.children(PROFILE, e(type="mysql"))) == ["mysql-user-password", "mysql-rule", "mysql-sharding"]
     assert names(v.children(POOL, e())) == ["pool_member"]
     assert names(v.children(CR, e())) == ["match-condition"]  # l7 content routing by default
     assert v.children(CR, e(type="l4-content-routing")) == []

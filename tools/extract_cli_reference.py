@@ -26,7 +26,9 @@ when the reference changes. The input is ``pdftotext -layout`` of the PDF, so th
   it unambiguous, and conditions (literal ``set type dns`` lines in a block, ``set type dns`` headings
   in the description table, "available if X is Y" in the text, the "Visible condition" column);
 - keeps the first ``get`` transcript of an entry per table (``get_example``): a second witness for
-  defaults, kept apart from what the text says.
+  defaults, kept apart from what the text says;
+- reads the node id of a table from the transcripts (``Add new entry 'x' for node N`` after an ``edit``,
+  in the table the prompts are in): ``node_id`` and ``node_page``.
 
 It is mechanical, not perfect: whatever it cannot read is listed under ``problems`` (with its page) in
 the JSON and in the summary, for hand correction in the next stage. Standard library only, and fast
@@ -172,6 +174,7 @@ class Table:
     no_syntax: bool = False
     notes: list[str] = field(default_factory=list)
     get_example: dict[str, Any] = field(default_factory=dict)  # the first ``get`` transcript of an entry
+    node: tuple[int, int] | None = None  # (node id, page) from the first "Add new entry 'x' for node N"
 
     @property
     def dotted(self) -> str:
@@ -791,6 +794,9 @@ def find_range(text: str, placeholder_range: str, integer: bool) -> tuple[int, i
 
 # ---------------------------------------------------------------------------------------- extractor
 GET_PROMPT = re.compile(r"#\s*get\s*(?:[a-z].*)?$")
+PROMPT = re.compile(r"^\s*FortiADC-\S+ (?:\(([^()]*)\) )?#\s*(.*?)\s*$")
+WRAPPERS = {("global",), ("vdom",)}
+NEW_ENTRY = re.compile(r"^\s*Add new entry '([^']*)' for node (\d+)\s*$")
 GET_VALUE = re.compile(r"^([A-Za-z][\w-]*)\s*:(?!:)\s?(.*)$")
 CHAPTER_LIST = re.compile(r"^l\s+config\s+(.+?)(?:\s+on page\s+\d+)?\s*$")
 CONFIG_MENTION = re.compile(r"\bconfig ((?:[a-z0-9_+]+(?:-[a-z0-9_+]*)*[ -]?){1,5})")
@@ -1144,6 +1150,7 @@ class Extractor:
         hometab = self.tables.get(home)
         if hometab is not None:
             self.get_examples(lines, hometab)
+        self.node_ids(lines, home)
         if sec.title == "config global":
             for ln in lines:
                 m = CHAPTER_LIST.match(ln.stripped)
@@ -1198,6 +1205,44 @@ class Extractor:
             best = max(home.walk(), key=lambda t: len({a.name for a in t.attrs} & set(values)))
             if not best.get_example and {a.name for a in best.attrs} & set(values):
                 best.get_example = {"page": page, "values": values}
+
+    def find_table(self, path: tuple[str, ...]) -> Table | None:
+        """A table or nested table by its path words."""
+        return next((t for t in self.every() if t.path == path), None)
+
+    def node_ids(self, lines: list[Line], home: tuple[str, ...]) -> None:
+        """The node ids of the section's transcripts: ``Add new entry 'x' for node N`` after an ``edit``
+        belongs to the table the prompts are in (``config a b`` at the top prompt opens it, ``config c``
+        inside an entry opens a nested one, ``end`` closes one). A transcript that starts inside a table
+        (``(policy) # edit lan_policy``) is in the section's own table. The first id of a table is kept;
+        a different one later is a problem."""
+        stack: list[tuple[str, ...]] = [home] if home else []
+        for ln in lines:
+            m = PROMPT.match(ln.text)
+            if m:
+                words = m.group(2).split()
+                if not words:
+                    continue
+                if words[0] == "config" and len(words) > 1 and "?" not in m.group(2):
+                    if m.group(1) is None or words[1] in TOP_GROUPS or (stack and stack[-1] in WRAPPERS):
+                        stack = [tuple(words[1:])]  # from the top, or inside ``config global``
+                    elif stack and stack[-1][-1] != words[-1]:  # (the same ``config`` typed twice)
+                        stack.append(stack[-1] + tuple(words[1:]))
+                elif words[0] == "end" and stack:
+                    stack.pop()
+                continue
+            m = NEW_ENTRY.match(ln.text)
+            if not m or not (stack or home):
+                continue
+            path = stack[-1] if stack else home
+            t = self.find_table(path)
+            node = int(m.group(2))
+            if t is None:
+                self.problem(ln.page, " ".join(path), "transcript names no table", f"node {node}")
+            elif t.node is None:
+                t.node = (node, ln.page)
+            elif t.node[0] != node:
+                self.problem(ln.page, t.dotted, "node id written two ways", f"{t.node[0]} and {node}")
 
     def spec_table(self, lines: list[Line], i: int, t: Table | None, sec: Section) -> int:
         """A ``CLI specification`` (type, scope, default, must) or ``Visible condition`` table."""
@@ -1543,6 +1588,8 @@ def table_json(t: Table, parent: Table | None = None) -> dict[str, Any]:
         out["notes"] = t.notes
     if t.get_example:
         out["get_example"] = t.get_example
+    if t.node is not None:
+        out["node_id"], out["node_page"] = t.node
     out["order"] = t.order
     out["attrs"] = [attr_json(a) for a in t.attrs]
     out["tables"] = [table_json(c, t) for c in t.tables]
@@ -1573,6 +1620,7 @@ def summary(ex: Extractor) -> dict[str, int]:
         "references": len(ds),
         "references_resolved": sum(a.ref is not None for a in ds),
         "references_unresolved": sum(a.ref is None for a in ds),
+        "with_node_id": sum(t.node is not None for t in every),
         "problems": len(ex.problems),
     }
 

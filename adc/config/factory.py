@@ -28,3 +28,19 @@ def factory_tree(schema: Schema) -> ConfigTree:
         else:
             tree.table(f.path).put(_entry(f))
     return tree
+
+
+def add_missing_factory(tree: ConfigTree, schema: Schema) -> list[tuple[str, ...]]:
+    """Give a configuration saved by an older adc the reserved factory objects it lacks (objects of
+    tables added since: ``super_admin_prof``, the WAF actions...), so that references and defaults
+    naming them resolve. Ordinary config and existing objects are left as they are. Returns the
+    (path..., key) of each object added."""
+    added: list[tuple[str, ...]] = []
+    for f in schema.factory:
+        if f.key is None or not f.reserved:
+            continue
+        table = tree.table(f.path)
+        if table.get(f.key) is None:
+            table.put(_entry(f))
+            added.append(f.path + (f.key,))
+    return added

@@ -144,6 +144,32 @@ INTERFACES = tuple(
     for n in range(1, 11)
 )
 
+# Predefined objects of the generated tables (reserved, shown by ``get``, left out of ``show``): the ones
+# the reference names, so that references to them (and the defaults that name them) resolve. Their
+# values are the tables' defaults except where the reference says otherwise.
+_LEVELS = ("High-Level-Security", "Medium-Level-Security", "Alert-Only")
+PREDEFINED = (
+    FactoryEntry(("system", "accprofile"), "super_admin_prof"),  # the admin's default access profile (p. 410)
+    FactoryEntry(("load-balance", "connection-pool"), "LB_CONNECTION_POOL_DEFAULT"),  # p. 144
+    FactoryEntry(("load-balance", "certificate-caching"), "LB_CERT_RAM_CACHING_DEFAULT"),  # client SSL profile
+    FactoryEntry(("load-balance", "http2-profile"), "LB_HTTP2_PROFILE_DEFAULT"),  # LB_PROF_HTTP2_* (p. 160)
+    FactoryEntry(("load-balance", "http3-profile"), "LB_HTTP3_PROFILE_DEFAULT"),  # LB_PROF_HTTP3 (p. 161)
+    # WAF actions (p. 351)
+    FactoryEntry(("security", "waf", "action"), "alert", {"type": "pass"}),
+    FactoryEntry(("security", "waf", "action"), "block", {"type": "period-block"}),
+    FactoryEntry(("security", "waf", "action"), "captcha", {"type": "captcha"}),
+    FactoryEntry(("security", "waf", "action"), "deny", {"type": "deny"}),
+    FactoryEntry(("security", "waf", "action"), "silent-deny", {"type": "deny", "log": "disable"}),
+    # WAF policies and profiles (pp. 339, 342, 354, 360)
+    *(FactoryEntry(("security", "waf", t), n) for t in ("heuristic-sql-xss-injection-detection",
+                                                        "http-protocol-constraint", "web-attack-signature")
+      for n in _LEVELS),
+    *(FactoryEntry(("security", "waf", "profile"), n) for n in _LEVELS),
+    # global DNS address groups (p. 74)
+    FactoryEntry(("global-dns-server", "address-group"), "any"),
+    FactoryEntry(("global-dns-server", "address-group"), "none"),
+)
+
 FACTORY: tuple[FactoryEntry, ...] = (
     *SYSTEM[:1],
     *INTERFACES,
@@ -154,6 +180,7 @@ FACTORY: tuple[FactoryEntry, ...] = (
     *PROFILES,
     *METHODS,
     *PERSISTENCES,
+    *PREDEFINED,
 )
 
 __all__ = ["FACTORY"]

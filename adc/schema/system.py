@@ -209,6 +209,8 @@ INTERFACE = Table(
         _ed("secondary-ip", "secondary ip"),
         _SECONDARY_IP_LIST,
         _HA_NODE_IP_LIST,
+        # CLI744 p. 457 (added with the schema tree; its nested list is generated)
+        _ed("ha-node-secondary-ip", "HA node secondary ip"),
         _ed("trust-ip", "trusted ip"),
         _TRUST_IP_LIST,
         Attr("mac-addr", "string", "MAC address", maxlen=17),
@@ -234,14 +236,14 @@ ADMIN = Table(
     path=("system", "admin"),
     help="administrator user",
     key_help="administrator name",
-    node_id=1501,
+    node_id=78,  # CLI744 p. 412 transcript
     items=(
         Attr("is-system-admin", "option", "system administrator", default="no",
              options=opts(("no", "not a system administrator"), ("yes", "system administrator"))),
         Attr("password", "password", "administrator password"),
         Attr("trusted-hosts", "ipv4mask", "trusted host IPv4 address and netmask", default="0.0.0.0/0"),
         Attr("trusted-hosts6", "ipv6mask", "trusted host IPv6 address and prefix", default="::/0"),
-        Attr("access-profile", "string", "access profile", default="super_admin_prof"),
+        Attr("access-profile", "ref", "access profile", default="super_admin_prof", ref="system.accprofile"),
         Attr("auth-strategy", "option", "authentication strategy", default="local",
              options=opts(("local", "local"), ("ldap", "LDAP server"), ("radius", "RADIUS server"),
                           ("tacacs_plus", "TACACS+ server"))),
@@ -275,7 +277,7 @@ _GROUP_MEMBER = Table(
     node_id=2411,
     items=(
         Attr("local-cert", "ref", "local certificate", ref="system.certificate.local", required=True),
-        Attr("intermediate-ca-group", "string", "intermediate CA group"),
+        Attr("intermediate-ca-group", "ref", "intermediate CA group", ref="system.certificate.intermediate_ca_group"),
         _ed("default", "default certificate of the group"),
     ),
 )
@@ -412,7 +414,8 @@ HEALTH_CHECK = Table(
         Attr("base-dn", "string", "base distinguished name", maxlen=255, when=_t("ldap", "ldaps")),
         Attr("bind-dn", "string", "bind distinguished name", maxlen=255, when=_t("ldap", "ldaps")),
         _ed("verify-host-cert", "verify the server certificate", when=_t("ldaps")),
-        Attr("ca", "string", "CA certificate", when={"type": ("ldaps",), "verify-host-cert": ("enable",)}),
+        Attr("ca", "ref", "CA certificate", ref="system.certificate.ca",
+             when={"type": ("ldaps",), "verify-host-cert": ("enable",)}),
         # snmp
         Attr("agent-type", "option", "SNMP agent type", default="UCD",
              options=opts(("UCD", "UCD-SNMP"), ("WIN2000", "Windows 2000")), when=_t("snmp")),

@@ -70,6 +70,10 @@ class RefTable:
     no_syntax: bool = False
     key_help: str = ""
     order: tuple[str, ...] = ()
+    node_id: int | None = None  # from a transcript's "Add new entry 'x' for node N"
+    node_page: int | None = None
+    get_example: Mapping[str, str] = field(default_factory=dict, hash=False)  # the first ``get`` of an entry
+    get_page: int | None = None
 
     @property
     def dotted(self) -> str:
@@ -112,7 +116,11 @@ class Reference:
     def find(self, path: tuple[str, ...] | str) -> RefTable | None:
         """A table by its path words, or by a dotted or spaced path (``load-balance.pool.pool_member``)."""
         words = tuple(path.replace(".", " ").split()) if isinstance(path, str) else tuple(path)
-        return next((t for t in self.every() if t.path == words), None)
+        index = self.__dict__.get("_index")
+        if index is None:  # built once: the builder looks up every table
+            index = {t.path: t for t in reversed(list(self.every()))}
+            object.__setattr__(self, "_index", index)
+        return index.get(words)
 
 
 def _need(d: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -179,6 +187,10 @@ def _table(d: Mapping[str, Any]) -> RefTable:
         deprecated=bool(d.get("deprecated", False)),
         no_syntax=bool(d.get("no_syntax", False)),
         order=tuple(d.get("order", ())),
+        node_id=d.get("node_id"),
+        node_page=d.get("node_page"),
+        get_example=dict(d.get("get_example", {}).get("values", {})),
+        get_page=d.get("get_example", {}).get("page"),
     )
 
 
