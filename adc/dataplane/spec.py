@@ -477,7 +477,7 @@ class SpecCompiler:
     identity to leave their listeners alone).
     """
 
-    VS_PATH = ("load-balance", "virtual-server")
+    VS_PATH = tuple(VS.split("."))
 
     def __init__(self, schema: Schema, cert_dir: Path) -> None:
         self.schema = schema

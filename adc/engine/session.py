@@ -8,8 +8,6 @@ command table (``commands``); nothing here knows a table by name.
 """
 from __future__ import annotations
 
-from typing import Callable
-
 from ..config.store import Change, ConfigStore
 from ..config.tree import Entry
 from ..config.values import parse_key, parse_value
@@ -149,9 +147,6 @@ class Session:
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
         return result if isinstance(result, Reply) else Reply(output="".join(l + "\n" for l in result))
-
-    def commands(self) -> dict[str, str]:
-        return commands_for(self.ctx.frame)
 
     # ----------------------------------------------------------------- paths
     def resolve_path(self, words: list[str], allow_status: bool = False) -> tuple[tuple[str, ...], list[str]]:
