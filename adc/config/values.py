@@ -75,6 +75,20 @@ def _string(attr: Attr, word: str) -> str:
     return _text(word, attr.maxlen, f"{attr.name}: at most {attr.maxlen} characters")
 
 
+PATTERN_FORBIDDEN = frozenset("<>'\"")
+
+
+def _pattern(attr: Attr, word: str) -> str:
+    """A match content or rewrite string: regular expressions need ( ) and #, which free text may not hold
+    (CLI744 p. 148-149: ``set content ^/(.*)$``); quotes and angle brackets are still refused."""
+    bad = sorted(set(word) & PATTERN_FORBIDDEN)
+    if bad:
+        raise ValueParseError("The string contains XSS vulnerability characters", "".join(bad), -61)
+    if len(word.encode("utf-8")) > attr.maxlen:
+        raise CommandFail(-11, f"{attr.name}: at most {attr.maxlen} characters")
+    return word
+
+
 def _ref(attr: Attr, word: str) -> str:
     return word if word in attr.ref_extra else _string(attr, word)
 
@@ -168,6 +182,7 @@ KINDS: dict[str, ValueKind] = {
     "ref": ValueKind("<value>", word=_ref),
     "portlist": ValueKind("<port>", line=_portlist, raw=True),
     "password": ValueKind("<password>", line=_password, show=_enc, raw=True),
+    "pattern": ValueKind("<string>", word=_pattern),
 }
 
 

@@ -105,6 +105,8 @@ from .http_message import (
 from .connect import ConnectFailed, Connector, candidates
 from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool, local_address
 from .tunnel import splice
+from .content_routing import RequestFacts
+from .rewriting import rewrite_request, rewrite_response
 from .lb import PickContext
 from .spec import MemberSpec, VirtualServerSpec
 
@@ -153,6 +155,7 @@ class ExchangeRecord:
     started: float  # wall clock (time.time())
     duration: float  # seconds
     member_local: tuple[str, int] | None = None  # the appliance's address on the member connection
+    rule: str = ""  # the content-routing rule that routed it
 
 
 class UpstreamHooks:
@@ -259,6 +262,8 @@ class _Session:
         self.peer = peer
         self.local = local
         self.tls_session = b""
+        self.sni = ""  # the client's TLS server name (content routing)
+        self.facts: RequestFacts | None = None  # the current request, for response rewriting
         self.vs = vs
         self.profile = vs.profile
         self.upstream = upstream
@@ -302,12 +307,13 @@ class _Session:
         if scope.cancelled_caught:
             raise ClientGone("client-timeout while sending")
 
-    async def _answer(self, status: int, body: str = "", head_only: bool = False) -> None:
-        self.answered = status
+    async def _answer(self, status: int, body: str = "", head_only: bool = False,
+                      extra: list[tuple[bytes, bytes]] | None = None) -> None:
         """The ADC's own answer; the connection closes after it."""
+        self.answered = status
         self.linger = True
         log.debug("answering %s to %s:%s", status, *self.peer)
-        await self._send_client(error_response(status, body, head_only=head_only))
+        await self._send_client(error_response(status, body, head_only=head_only, extra=extra))
 
     async def _receive_head(self, first: bool) -> h11.Request | None:
         """The next request head, or None when the client is done (closed, idle, timed out).
@@ -545,6 +551,8 @@ class _Session:
                     )
                     ex.status = status
                     headers = response_headers_downstream(raw)
+                    if self.vs.rewrites and self.facts is not None:
+                        headers = rewrite_response(self.vs.rewrites, self.facts, headers)
                     if ex.ctx is not None:
                         headers = self.upstream.response_headers(uc.member, ex.ctx, headers)
                     response = h11.Response(
@@ -715,6 +723,8 @@ class _Session:
             full_uri=full,
             cookie="; ".join(v.decode("latin-1") for n, v in request.headers if n == b"cookie"),
             tls_session=self.tls_session,
+            referer=next((v.decode("latin-1") for n, v in request.headers if n == b"referer"), ""),
+            sni=self.sni,
         )
         self.ctx = ctx
         self.open_member = None
@@ -726,12 +736,21 @@ class _Session:
             self.chunked, self.body_left = None, length
         websocket = is_websocket_upgrade(request) and not body
         head_only = request.method == b"HEAD"
+        target, raw_headers = request.target, request.headers.raw_items()
+        if self.vs.rewrites:  # content rewriting: what the member gets, or the ADC's own answer
+            self.facts = RequestFacts(ctx.client_ip, ctx.host, ctx.full_uri, ctx.referer, ctx.sni)
+            outcome = rewrite_request(self.vs.rewrites, self.facts, target, raw_headers)
+            if outcome.status:
+                location = [(b"Location", outcome.location.encode("latin-1"))] if outcome.location else None
+                await self._answer(outcome.status, "", head_only, extra=location)
+                return False
+            target, raw_headers = outcome.target, outcome.headers or []
         try:
             upstream_request = h11.Request(
                 method=request.method,
-                target=request.target,
+                target=target,
                 headers=request_headers_upstream(
-                    request.headers.raw_items(),
+                    raw_headers,
                     websocket=websocket,
                     server_close=self.mode == "serverclose",
                     default_host=_host_port(self.local),
@@ -821,6 +840,7 @@ async def serve_http(
     *,
     pool: IdlePool | None = None,
     tls_session: bytes = b"",
+    sni: str = "",
 ) -> None:
     """Serve one client connection of an HTTP virtual server until it closes; never raises.
 
@@ -830,6 +850,7 @@ async def serve_http(
     """
     session = _Session(client, peer, local, vs, upstream, pool if pool is not None else idle_pool())
     session.tls_session = tls_session
+    session.sni = sni
     try:
         await session.run()
     except Exception as exc:  # one connection's trouble never reaches the listener

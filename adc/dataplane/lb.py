@@ -64,6 +64,8 @@ class PickContext:
     full_uri: str = ""
     cookie: str = ""  # the request's Cookie header(s), for cookie persistence
     tls_session: bytes = b""  # the client's TLS session id, for SSL session id persistence  # path + query
+    referer: str = ""  # the Referer header (content routing)
+    sni: str = ""  # the server name of the client's TLS hello (content routing)
 
 
 class MemberLoad(Protocol):

@@ -36,6 +36,7 @@ class SessionInfo:
     last_activity: float = field(default_factory=time.monotonic)
     idle_timeout: float = 0.0  # seconds of silence after which the session ends (for "expire")
     traffic_log: bool = False  # the virtual server's traffic-log setting when the session began
+    rule: str = ""  # L4 content routing: the rule that routed the session
 
 
 class Observer(Protocol):

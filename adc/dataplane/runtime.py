@@ -39,7 +39,7 @@ import logging
 import math
 import ssl
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Awaitable, Callable, Collection
 
 import trio
@@ -52,7 +52,8 @@ from .lb import Counters, PickContext, Picker, make_picker
 from .limits import TRIM_DELAY, Admission, Budget, budget, descriptor_limit, trim_memory
 from .persistence import PersistenceTable
 from .observe import NullObserver, Observer, SessionInfo, counting
-from .spec import DataplaneSpec, MemberSpec, ProfileSpec, VirtualServerSpec
+from .spec import ConnectionPoolSpec, DataplaneSpec, MemberSpec, ProfileSpec, VirtualServerSpec
+from .routing import RoutedRuntimes
 from .tls import TLSConfigError, server_context
 from .tunnel import splice
 
@@ -78,7 +79,15 @@ class VsRuntime:
         self.live = 0  # connections currently open
         self.connector = Connector(spec)  # member connections, upstream TLS contexts included
         self.server_tls: ssl.SSLContext | None = None
+        self.routes: RoutedRuntimes[VsRuntime] | None = None  # content routing: one runtime per rule
         self.load_tls()
+
+    def route(self, ctx: PickContext) -> "tuple[str, VsRuntime] | None":
+        """The content-routing rule and runtime serving this request or session (this runtime and
+        no rule name without content routing); None when no rule matches."""
+        if self.routes is None:
+            return "", self
+        return self.routes.route(ctx)
 
     def load_tls(self) -> None:
         """(Re)build the client-side TLS context from the certificate files; the current one stays
@@ -117,29 +126,44 @@ class LiveUpstream(UpstreamHooks):
         self.name = name
         self.current = rt
         self.info = info
+        self.chosen = rt  # the (rule's) runtime the latest ``pick`` used
+        self.rule = ""  # the content-routing rule of the latest ``pick``
 
     def exchange_done(self, record: ExchangeRecord) -> None:
+        if self.rule and record.member is not None:
+            record = replace(record, rule=self.rule)
         self.info.member = record.member
         self.info.member_local = record.member_local or self.info.member_local
         self.plane.notify("exchange_done", self.info, record)
 
     def response_headers(self, member: MemberSpec, ctx: PickContext, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        return self.current.response_headers(member, ctx, headers)
+        return self.chosen.response_headers(member, ctx, headers)
 
     def pick(self, ctx: PickContext, exclude: Collection[str] = ()) -> MemberSpec | None:
-        self.current = self.plane.runtimes.get(self.name, self.current)
-        return self.current.pick(ctx, exclude)
+        if not exclude:  # a new request: the current generation, routed (a retry keeps both)
+            self.current = self.plane.runtimes.get(self.name, self.current)
+            routed = self.current.route(ctx)
+            if routed is None:
+                self.rule = ""
+                return None  # no rule matched: the virtual server answers 503
+            self.rule, self.chosen = routed
+        return self.chosen.pick(ctx, exclude)
 
     def acquire(self, member: MemberSpec) -> None:
-        self.current.acquire(member)
+        self.chosen.acquire(member)
 
     def release(self, member: MemberSpec) -> None:
-        self.current.release(member)
+        self.chosen.release(member)
 
     @property
     def connector(self) -> Connector:
         """The connector of the runtime the latest ``pick`` used."""
-        return self.current.connector
+        return self.chosen.connector
+
+    @property
+    def connection_pool(self) -> "ConnectionPoolSpec | None":
+        """The connection pool in force for the latest ``pick`` (the rule's or the virtual server's)."""
+        return self.chosen.spec.connection_pool
 
 
 @dataclass
@@ -266,7 +290,7 @@ class Dataplane:
     async def _reconcile(self, spec: DataplaneSpec, reload_tls: bool) -> list[str]:
         self._spec = spec
         self.runtimes, broken = self._runtimes_for(spec, reload_tls)
-        self.health.update(m for vs in spec.virtual_servers.values() for m in vs.pool.members)
+        self.health.update(m for vs in spec.virtual_servers.values() for p in vs.pools for m in p.members)
         unserved = {**spec.skipped, **broken}
         # reported once; a virtual server not served is tried again at every reconcile
         notes = [f"virtual server {name} is not served: {reason}"
@@ -302,13 +326,19 @@ class Dataplane:
                         old.load_tls()
                     runtimes[name] = old
                     continue
-                table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
-                if table is not None:
-                    table.max_entries = max(1, vs.max_persistence_entries)
-                runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
+                runtimes[name] = rt = self._new_runtime(vs, old)
+                if vs.routes is not None:
+                    rt.routes = RoutedRuntimes(vs, self._new_runtime, old.routes if old is not None else None)
             except TLSConfigError as err:
                 unserved[name] = str(err)
         return runtimes, unserved
+
+    def _new_runtime(self, vs: VirtualServerSpec, old: VsRuntime | None) -> VsRuntime:
+        """A runtime for ``vs``; the persistence table of ``old`` carries over while unchanged."""
+        table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
+        if table is not None:
+            table.max_entries = max(1, vs.max_persistence_entries)
+        return VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
 
     async def _listen(self) -> list[str]:
         """Bind what the runtimes want and close the rest; returns the new bind failures."""
@@ -455,6 +485,10 @@ class Dataplane:
         peer, local = info.client, info.local
         ctx = PickContext(client_ip=peer[0], client_port=peer[1], dest_ip=local[0], dest_port=local[1],
                           tls_session=tls_session)
+        routed = rt.route(ctx)
+        if routed is None:
+            return  # content routing and no rule matched: the connection is closed
+        info.rule, rt = routed
         for member in candidates(rt.pick, ctx):
             rt.acquire(member)
             try:

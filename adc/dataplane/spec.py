@@ -16,8 +16,11 @@ from ..config.view import View
 from ..schema import SCHEMA, compat
 from ..schema.model import Table
 from ..schema.registry import Schema
+from .content_routing import BadPattern, Condition, Rule, RuleList, compile_condition, l4_networks
+from .rewriting import RewriteRule, compile_rewrite
 
 HC, PROFILE, PERSISTENCE = "system.health-check", "load-balance.profile", "load-balance.persistence"
+ROUTE, CPOOL = "load-balance.content-routing", "load-balance.connection-pool"
 POOL, MEMBER, VS = "load-balance.pool", "load-balance.pool.pool_member", "load-balance.virtual-server"
 
 
@@ -168,6 +171,33 @@ class PersistenceSpec:
 
 
 @dataclass(frozen=True)
+class ConnectionPoolSpec:
+    """``config load-balance connection-pool`` (CLI744 p. 143-144): how idle member connections are kept.
+
+    ``size``: idle connections kept per member (0 = no limit); ``age``: seconds a connection may live
+    in all; ``reuse``: requests a connection may carry (0 = no limit); ``timeout``: seconds idle.
+    """
+
+    name: str
+    size: int = _default_int(CPOOL, "size")
+    age: int = _default_int(CPOOL, "age")
+    reuse: int = _default_int(CPOOL, "reuse")
+    timeout: int = _default_int(CPOOL, "timeout")
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What a content-routing rule routes to: its pool, and the method, persistence and connection
+    pool in force for it (its own, or the virtual server's when it inherits)."""
+
+    name: str
+    pool: PoolSpec
+    method: str
+    persistence: "PersistenceSpec | None" = None
+    connection_pool: ConnectionPoolSpec | None = None
+
+
+@dataclass(frozen=True)
 class VirtualServerSpec:
     name: str
     status: str  # enable | disable | maintain
@@ -183,6 +213,26 @@ class VirtualServerSpec:
     error_msg: str = _default(VS, "error-msg")
     traffic_log: bool = _default_on(VS, "traffic-log")
     max_persistence_entries: int = _default_int(VS, "max-persistence-entries")
+    routes: "RuleList[RouteSpec] | None" = None  # content-routing enable: the content-routing-list
+    connection_pool: ConnectionPoolSpec | None = None
+    http2https_ports: PortRanges = ()  # http2https enable on an HTTPS virtual server: redirecting ports
+    error_page: str = ""  # the error-page object's name (its page is read from the data directory)
+    rewrites: tuple[RewriteRule, ...] = ()  # content-rewriting enable: the content-rewriting-list
+
+    @property
+    def pools(self) -> tuple[PoolSpec, ...]:
+        """Every pool this virtual server sends traffic to: its own, or its content-routing rules'."""
+        if self.routes is None:
+            return (self.pool,)
+        seen: dict[str, PoolSpec] = {}
+        for rule in self.routes.rules:
+            seen.setdefault(rule.target.pool.name, rule.target.pool)
+        return tuple(seen.values())
+
+    @property
+    def redirect_addresses(self) -> tuple[tuple[str, int], ...]:
+        """The (ip, port) pairs answered with a redirect to HTTPS (``http2https-port``)."""
+        return tuple((self.ip, p) for lo, hi in self.http2https_ports for p in range(lo, hi + 1))
 
     @property
     def addresses(self) -> tuple[tuple[str, int], ...]:
@@ -424,6 +474,85 @@ def _persistence(r: _Reader, name: str) -> PersistenceSpec | None:
     )
 
 
+def _method(r: _Reader, name: str) -> str:
+    """A method object's type (round-robin when none is named or it does not exist)."""
+    method_t = r.table("load-balance.method")
+    method_e = r.entry(method_t.dotted, name)
+    return r.s(method_t, method_e, "type") if method_e is not None else compat.RR
+
+
+def _connection_pool(r: _Reader, name: str) -> ConnectionPoolSpec | None:
+    t = r.table(CPOOL)
+    e = r.entry(t.dotted, name)
+    if e is None:
+        return None
+    return ConnectionPoolSpec(name, r.i(t, e, "size"), r.i(t, e, "age"), r.i(t, e, "reuse"), r.i(t, e, "timeout"))
+
+
+def _conditions(r: _Reader, t: Table, e: Entry) -> "tuple[Condition, ...]":
+    """A rule's ``match-condition`` entries, compiled (raises ``BadPattern``)."""
+    ct = r.table(t.dotted + ".match-condition")
+    out = []
+    for c in e.children.get("match-condition", TableData()):
+        out.append(compile_condition(r.s(ct, c, "object"), r.s(ct, c, "type"), r.s(ct, c, "content"),
+                                     r.on(ct, c, "reverse"), r.on(ct, c, "ignore-case")))
+    return tuple(out)
+
+
+def _routes(r: _Reader, t: Table, e: Entry, method: str, persistence: "PersistenceSpec | None",
+            cpool: ConnectionPoolSpec | None) -> "RuleList[RouteSpec] | str":
+    """The virtual server's ``content-routing-list`` compiled in order (CLI744 p. 149-152), or why not."""
+    rt = r.table(ROUTE)
+    rules: list[Rule[RouteSpec]] = []
+    for name in r.t(t, e, "content-routing-list"):
+        re_ = r.entry(rt.dotted, name)
+        if re_ is None:
+            continue
+        pool = _pool(r, r.s(rt, re_, "load-balance-pool"))
+        if pool is None:
+            return f"content-routing {name} has no pool"
+        own_method = method if r.on(rt, re_, "method-inherit") else _method(r, r.s(rt, re_, "load-balance-method"))
+        own_persistence = (persistence if r.on(rt, re_, "persistence-inherit")
+                           else _persistence(r, r.s(rt, re_, "load-balance-persistence")))
+        own_cpool = cpool if r.on(rt, re_, "connection-pool-inherit") else _connection_pool(
+            r, r.s(rt, re_, "connection-pool"))
+        kind = r.s(rt, re_, "type")
+        try:
+            conditions = _conditions(r, rt, re_) if kind == "l7-content-routing" else ()
+        except BadPattern as exc:
+            return f"content-routing {name}: {exc}"
+        target = RouteSpec(name, pool, own_method, own_persistence, own_cpool)
+        rules.append(Rule(name, kind, target, conditions, l4_networks(r.s(rt, re_, "ip"), r.s(rt, re_, "ip6"))))
+    if not rules:
+        return "content routing is enabled with no content-routing rule"
+    return RuleList(tuple(rules))
+
+
+def _rewrites(r: _Reader, names: tuple[str, ...]) -> "tuple[RewriteRule, ...] | str":
+    """The ``content-rewriting-list`` compiled in order (CLI744 p. 145-149), or why not."""
+    t = r.table("load-balance.content-rewriting")
+    out = []
+    for name in names:
+        e = r.entry(t.dotted, name)
+        if e is None:
+            continue
+        try:
+            conditions = _conditions(r, t, e)
+            out.append(compile_rewrite(name, {a: r.s(t, e, a) for a in (
+                "action-type", "action", "header-name", "header-value", "redirect", "host-status", "host",
+                "referer-status", "referer", "url-status", "url", "location")}, conditions))
+        except (BadPattern, ValueError) as exc:
+            return f"content-rewriting {name}: {exc}"
+    return tuple(out)
+
+
+def _http2https(r: _Reader, t: Table, e: Entry, profile: ProfileSpec) -> PortRanges:
+    """``http2https-port`` when ``http2https`` is enabled on an HTTPS virtual server (else none)."""
+    if profile.type != "https" or r.s(t, e, "type") != "l7-load-balance" or not r.on(t, e, "http2https"):
+        return ()
+    return tuple((lo, hi) for lo, hi in port_ranges(r.s(t, e, "http2https-port")) if lo > 0)
+
+
 def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerSpec | str:
     """One virtual server's spec, or the reason it is not served."""
     name = e.key or ""
@@ -431,14 +560,22 @@ def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerS
     if vs_type == compat.L2:
         return "layer 2 virtual servers are not served by this emulator"
     profile = _profile(r, r.s(t, e, "load-balance-profile"))
-    pool = _pool(r, r.s(t, e, "load-balance-pool"))
-    if profile is None or pool is None:
+    if profile is None:
         return "no profile or pool"
+    method = _method(r, r.s(t, e, "load-balance-method"))
+    persistence = _persistence(r, r.s(t, e, "load-balance-persistence"))
+    cpool = _connection_pool(r, r.s(t, e, "connection-pool")) if vs_type == "l7-load-balance" else None
+    routes: RuleList[RouteSpec] | None = None
     if r.on(t, e, "content-routing"):
-        return "content routing is not served yet"
-    method_t = r.table("load-balance.method")
-    method_e = r.entry(method_t.dotted, r.s(t, e, "load-balance-method"))
-    method = r.s(method_t, method_e, "type") if method_e is not None else compat.RR
+        compiled_routes = _routes(r, t, e, method, persistence, cpool)
+        if isinstance(compiled_routes, str):
+            return compiled_routes
+        routes = compiled_routes
+        pool: PoolSpec | None = PoolSpec("", ())
+    else:
+        pool = _pool(r, r.s(t, e, "load-balance-pool"))
+    if pool is None:
+        return "no profile or pool"
     client_tls = None
     if profile.type in compat.NEEDS_CLIENT_SSL:
         client_tls = _client_tls(r, r.s(t, e, "client-ssl-profile"), cert_dir)
@@ -447,6 +584,12 @@ def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerS
     ports = port_ranges(r.s(t, e, "port"))
     if any(lo == 0 for lo, _ in ports):
         return "port 0 (any port) is not served by this emulator"
+    rewrites: tuple[RewriteRule, ...] = ()
+    if vs_type == "l7-load-balance" and r.on(t, e, "content-rewriting"):
+        compiled = _rewrites(r, r.t(t, e, "content-rewriting-list"))
+        if isinstance(compiled, str):
+            return compiled
+        rewrites = compiled
     return VirtualServerSpec(
         name=name,
         status=r.s(t, e, "status"),
@@ -456,12 +599,17 @@ def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerS
         profile=profile,
         method=method,
         pool=pool,
-        persistence=_persistence(r, r.s(t, e, "load-balance-persistence")),
+        persistence=persistence,
         client_tls=client_tls,
         connection_limit=r.i(t, e, "connection-limit"),
         error_msg=r.s(t, e, "error-msg"),
         traffic_log=r.on(t, e, "traffic-log"),
         max_persistence_entries=r.i(t, e, "max-persistence-entries"),
+        routes=routes,
+        connection_pool=cpool,
+        http2https_ports=_http2https(r, t, e, profile),
+        error_page=r.s(t, e, "error-page") if vs_type == "l7-load-balance" else "",
+        rewrites=rewrites,
     )
 
 

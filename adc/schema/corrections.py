@@ -429,3 +429,31 @@ GROUP_HELP: dict[tuple[str, ...], str] = {
     ("system", "time"): "system time",
     ("user",): "user authentication",
 }
+
+# content rewriting (CLI744 p. 146-149): the syntax gives no defaults; the example sets an action with no
+# action-type (so a request rule by default), and its match conditions are content routing's (whose `get`
+# on p. 152 shows them: http-host-header, regular-expression, content "match", reverse disable)
+ATTRS.update({
+    ("load-balance.content-rewriting", "action-type"): fix(
+        148, "the example's rules set an action and no action-type: request is the default", default="request"),
+    ("load-balance.content-rewriting", "host-status"): ed(147, "Enable/disable"),
+    ("load-balance.content-rewriting", "referer-status"): ed(147, "Enable/disable"),
+    ("load-balance.content-rewriting", "url-status"): ed(147, "Enable/disable"),
+    ("load-balance.content-rewriting.match-condition", "object"): fix(
+        152, "content routing's match condition default", default="http-host-header"),
+    ("load-balance.content-rewriting.match-condition", "type"): fix(
+        152, "`{string | regular-expression}`; content routing's default", kind="option",
+        options=opts(("string", "string"), ("regular-expression", "regular expression")),
+        default="regular-expression"),
+    ("load-balance.content-rewriting.match-condition", "content"): fix(
+        152, "content routing's default; \"the string or regular expression\": `set content ^/(.*)$` (p. 149)",
+        default="match", kind="pattern"),
+    ("load-balance.content-rewriting", "redirect"): fix(
+        147, "\"can be a literal string or a regular expression\": `set redirect https://$0/$1` (p. 149)",
+        kind="pattern"),
+    ("load-balance.content-rewriting", "header-name"): fix(147, "`[string/regular express]`", kind="pattern"),
+    ("load-balance.content-rewriting", "header-value"): fix(147, "`[string/regular express]`", kind="pattern"),
+    ("load-balance.content-rewriting.match-condition", "reverse"): ed(148, "Enable/disable"),
+
+    ("load-balance.content-rewriting.match-condition", "ignore-case"): ed(148, "Enable/disable"),
+})

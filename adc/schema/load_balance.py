@@ -692,7 +692,7 @@ MATCH_CONDITION = Table(
         )),
         Attr("type", "option", "match type", default="regular-expression",
              options=opts(("string", "string"), ("regular-expression", "regular expression"))),
-        Attr("content", "string", "content to match", default="match", maxlen=255),
+        Attr("content", "pattern", "content to match (string or regular expression)", default="match", maxlen=255),
         _ed("reverse", "reverse the match"),
         _ed("ignore-case", "ignore case"),
     ),

@@ -27,6 +27,7 @@ Kind = Literal[
     "ref",  # the name of an entry of table ``ref`` (several when ``multi``)
     "portlist",  # virtual-server ports: "80", "8000-8080", several
     "password",  # stored as given, printed as ENC <base64> by show
+    "pattern",  # a string or regular expression: free text that may hold ( ) # (no quotes, no < >)
 ]
 
 

@@ -1,0 +1,191 @@
+"""Layer-7 policies end to end (issue 13): content routing (L7 and L4), HTTP-to-HTTPS redirection,
+content rewriting, error messages, connection pools and per-rule counters, through real listeners
+with curl, http.client and websockets as clients."""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+
+from websockets.sync.client import connect as ws_connect
+
+from .dataplane_helpers import appliance, backends, echo, free_port, pool_script, recv_all, run, vs_ip, vs_script
+from .test_dataplane_l7 import get, http_backends, insecure_client, ws_backend
+
+
+def _pool(name: str, port: int) -> str:
+    """A one-member pool on the loopback real server (pool_script's name for it)."""
+    return "\n".join([
+        "config load-balance real-server", 'edit "rs-127.0.0.1"', "set ip 127.0.0.1", "end",
+        "config load-balance pool", f'edit "{name}"', "config pool_member", "edit 1",
+        'set real-server "rs-127.0.0.1"', f"set pool_member_service_port {port}", "next", "end", "end"])
+
+
+def _rule(name: str, pool: str, *conditions: str, extra: str = "") -> str:
+    """A content-routing rule; each condition is ``object type content [flags]`` on one line."""
+    lines = ["config load-balance content-routing", f'edit "{name}"', f'set load-balance-pool "{pool}"']
+    lines += extra.splitlines()
+    if conditions:
+        lines.append("config match-condition")
+        for i, c in enumerate(conditions, start=1):
+            obj, kind, content, *flags = c.split()
+            lines += [f"edit {i}", f"set object {obj}", f"set type {kind}", f'set content "{content}"']
+            lines += [f"set {f} enable" for f in flags]
+            lines.append("next")
+        lines.append("end")
+    lines.append("end")
+    return "\n".join(lines)
+
+
+def _routed_vs(name: str, ip: str, port: int, rules: str, profile: str = "LB_PROF_HTTP",
+               vs_type: str = "l7-load-balance", extra: str = "") -> str:
+    return "\n".join(l for l in [
+        "config load-balance virtual-server", f'edit "{name}"', f"set type {vs_type}", f"set ip {ip}",
+        f"set port {port}", f"set load-balance-profile {profile}", "set content-routing enable",
+        f"set content-routing-list {rules}", extra, "end"] if l)
+
+
+def _status(ip: str, port: int, path: str = "/", headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    conn = http.client.HTTPConnection(ip, port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.read(), {k.lower(): v for k, v in resp.getheaders()}
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------------------------------ routing
+def test_content_routing_first_match_wins_conditions_anded_catch_all_last() -> None:
+    with http_backends("API", "STATIC", "DEFAULT", "ADMIN") as (api, static, default, admin), appliance() as app:
+        s = app.session()
+        for name, b in (("api", api), ("static", static), ("default", default), ("admin", admin)):
+            run(s, _pool(name, b.port))
+        run(s, _rule("API_RULE", "api", "http-request-url string /API/ ignore-case"))
+        run(s, _rule("ADMIN_RULE", "admin", "http-host-header regular-expression ^admin\\. ",
+                     "http-request-url string /console"))
+        run(s, _rule("STATIC_RULE", "static", "http-request-url regular-expression \\.(css|js)$"))
+        run(s, _rule("NOT_STATIC", "default", "http-request-url string /static reverse"))
+        run(s, _rule("DEFAULT_RULE", "default"))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("cr", ip, port, "API_RULE ADMIN_RULE STATIC_RULE DEFAULT_RULE"))
+        assert get(ip, port, "/api/v1/users")["server"] == "API"  # ignore-case substring
+        assert get(ip, port, "/x/API/y")["server"] == "API"
+        assert get(ip, port, "/site.css")["server"] == "STATIC"
+        assert get(ip, port, "/site.css?v=1")["server"] == "DEFAULT"  # $ anchors the whole target
+        # both conditions must hold
+        assert get(ip, port, "/console", {"Host": "admin.example.com"})["server"] == "ADMIN"
+        assert get(ip, port, "/console", {"Host": "www.example.com"})["server"] == "DEFAULT"
+        assert get(ip, port, "/other", {"Host": "admin.example.com"})["server"] == "DEFAULT"
+        # curl, one keep-alive connection: each request routed on its own
+        out = subprocess.run(["curl", "-s", "--max-time", "20", f"http://{ip}:{port}/api/a",
+                              f"http://{ip}:{port}/b.js", f"http://{ip}:{port}/c"],
+                             capture_output=True, timeout=30, check=True).stdout.decode()
+        answers = [json.loads(part + "}") for part in out.split("}") if part.strip()]
+        assert [a["server"] for a in answers] == ["API", "STATIC", "DEFAULT"]
+        # reverse: matches when the condition does not
+        run(s, "config load-balance virtual-server\nedit cr\nset content-routing-list NOT_STATIC API_RULE\nend")
+        assert get(ip, port, "/page")["server"] == "DEFAULT"
+        assert get(ip, port, "/static/api/x")["server"] == "API"
+
+
+def test_no_matching_rule_gives_503_with_the_error_message_and_rules_hot_reload() -> None:
+    with http_backends("A", "B") as (a, b), appliance() as app:
+        s = app.session()
+        run(s, _pool("pa", a.port))
+        run(s, _pool("pb", b.port))
+        run(s, _rule("ONLY_A", "pa", "http-request-url string /a"))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("cr", ip, port, "ONLY_A", extra='set error-msg "No-route-here"'))
+        assert get(ip, port, "/a/1")["server"] == "A"
+        status, body, _ = _status(ip, port, "/b/1")
+        assert (status, body) == (503, b"No-route-here")
+        # a keep-alive connection sees the commit on its next request: the rule's new pool, a new rule
+        conn = http.client.HTTPConnection(ip, port, timeout=10)
+        conn.request("GET", "/a/1")
+        first = json.loads(conn.getresponse().read())["server"]
+        run(s, "config load-balance content-routing\nedit ONLY_A\nset load-balance-pool pb\nend")
+        conn.request("GET", "/a/2")
+        second = json.loads(conn.getresponse().read())["server"]
+        conn.close()
+        assert (first, second) == ("A", "B")
+        run(s, _rule("B_RULE", "pa", "http-request-url string /b"))
+        run(s, "config load-balance virtual-server\nedit cr\nset content-routing-list ONLY_A B_RULE\nend")
+        assert get(ip, port, "/b/1")["server"] == "A"
+        run(s, "config load-balance content-routing\nedit B_RULE\nconfig match-condition\nedit 1\n"
+               "set content /zzz\nend\nend")
+        assert _status(ip, port, "/b/1")[0] == 503
+
+
+def test_rule_method_and_persistence_are_its_own_unless_inherited() -> None:
+    with http_backends("A1", "A2") as (a1, a2), appliance() as app:
+        s = app.session()
+        run(s, pool_script("two", [a1.port, a2.port]))
+        run(s, _rule("RR", "two", "http-request-url string /rr"))  # inherits the VS's persistence
+        run(s, _rule("OWN", "two", extra="set persistence-inherit disable\nset load-balance-persistence \"\""))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("cr", ip, port, "RR OWN", extra="set load-balance-persistence LB_PERSIS_SRC_ADDR"))
+        assert len({get(ip, port, "/rr")["server"] for _ in range(4)}) == 1  # source-address persistence
+        assert [get(ip, port, "/x")["server"] for _ in range(4)] in (["A1", "A2"] * 2, ["A2", "A1"] * 2)
+
+
+def test_websocket_upgrade_is_routed_like_any_request() -> None:
+    with ws_backend("chat") as chat_port, ws_backend("feed") as feed_port, appliance() as app:
+        s = app.session()
+        run(s, _pool("chat", chat_port))
+        run(s, _pool("feed", feed_port))
+        run(s, _rule("CHAT", "chat", "http-request-url string /chat"))
+        run(s, _rule("FEED", "feed"))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("ws", ip, port, "CHAT FEED"))
+        with ws_connect(f"ws://{ip}:{port}/chat/room") as ws:
+            ws.send("hi")
+            assert ws.recv(timeout=10) == "chat:hi"
+        with ws_connect(f"ws://{ip}:{port}/news") as ws:
+            ws.send("hi")
+            assert ws.recv(timeout=10) == "feed:hi"
+
+
+def test_l4_content_routing_by_source_address() -> None:
+    with backends(echo(b"near:"), echo(b"far:")) as (near, far), appliance() as app:
+        s = app.session()
+        run(s, _pool("near", near.port))
+        run(s, _pool("far", far.port))
+        client = "127.0.0.1"
+        run(s, _rule("LOOP", "near", extra="set type l4-content-routing\nset ip 127.0.0.0/8"))
+        run(s, _rule("NONE", "far", extra="set type l4-content-routing\nset ip 10.0.0.0/8"))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("l4", ip, port, "NONE LOOP", profile="LB_PROF_TCP", vs_type="l4-load-balance"))
+
+        def hello() -> bytes:
+            with socket.create_connection((ip, port), timeout=10, source_address=(client, 0)) as c:
+                try:
+                    c.sendall(b"x")
+                    c.shutdown(socket.SHUT_WR)
+                    return recv_all(c)
+                except OSError:  # closed (reset, not connected) with the byte unread
+                    return b""
+
+        assert hello().startswith(b"near:x")
+        run(s, "config load-balance content-routing\nedit NONE\nset ip 127.0.0.1/32\nend")
+        assert hello().startswith(b"far:x")
+        run(s, "config load-balance virtual-server\nedit l4\nset content-routing-list NONE\nend")
+        run(s, "config load-balance content-routing\nedit NONE\nset ip 10.0.0.0/8\nend")
+        assert hello() == b""  # no rule matches: the connection is closed
+
+
+def test_per_rule_hits_in_status_and_traffic_log() -> None:
+    with http_backends("A", "B") as (a, b), appliance() as app:
+        s = app.session()
+        run(s, _pool("pa", a.port))
+        run(s, _pool("pb", b.port))
+        run(s, _rule("R_A", "pa", "http-request-url string /a"))
+        run(s, _rule("R_B", "pb"))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("cr", ip, port, "R_A R_B", extra="set traffic-log enable"))
+        for path in ("/a", "/a", "/b", "/a"):
+            get(ip, port, path)
+        out = run(s, "get load-balance virtual-server-status")
+        assert "content-routing R_A" in out and "hits 3" in out.split("content-routing R_A")[1].splitlines()[0]
+        assert "hits 1" in out.split("content-routing R_B")[1].splitlines()[0]
