@@ -11,6 +11,7 @@ import subprocess
 from websockets.sync.client import connect as ws_connect
 
 from .dataplane_helpers import appliance, backends, echo, free_port, pool_script, recv_all, run, vs_ip, vs_script
+from .test_stats import wait_for
 from .test_dataplane_l7 import get, http_backends, insecure_client, ws_backend
 
 
@@ -173,6 +174,7 @@ def test_l4_content_routing_by_source_address() -> None:
         run(s, "config load-balance virtual-server\nedit l4\nset content-routing-list NONE\nend")
         run(s, "config load-balance content-routing\nedit NONE\nset ip 10.0.0.0/8\nend")
         assert hello() == b""  # no rule matches: the connection is closed
+        wait_for(lambda: (app.stats.rule_hits("l4", "LOOP"), app.stats.rule_hits("l4", "NONE")) == (1, 1))
 
 
 def test_per_rule_hits_in_status_and_traffic_log() -> None:
@@ -186,6 +188,11 @@ def test_per_rule_hits_in_status_and_traffic_log() -> None:
         run(s, _routed_vs("cr", ip, port, "R_A R_B", extra="set traffic-log enable"))
         for path in ("/a", "/a", "/b", "/a"):
             get(ip, port, path)
+        wait_for(lambda: app.stats.vs_figures("cr").requests == 4)
         out = run(s, "get load-balance virtual-server-status")
-        assert "content-routing R_A" in out and "hits 3" in out.split("content-routing R_A")[1].splitlines()[0]
-        assert "hits 1" in out.split("content-routing R_B")[1].splitlines()[0]
+        assert "availability        : available" in out
+        assert "content-routing R_A" in out and "pool pa, hits 3" in out.split("content-routing R_A")[1].splitlines()[0]
+        assert "pool pb, hits 1" in out.split("content-routing R_B")[1].splitlines()[0]
+        lines = [line for line in (app.log_tail("traffic", 10) or []) if "subtype=slb_http" in line]
+        assert [line.split("content_route=")[1].split()[0] for line in lines] == ["R_A", "R_A", "R_B", "R_A"]
+        assert all(f"http_url=/{'b' if 'R_B' in line else 'a'}" in line for line in lines)

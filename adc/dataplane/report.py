@@ -29,7 +29,7 @@ def slb_load(runtimes: Mapping[str, VsRuntime], counters: Counters) -> list[str]
     out: list[str] = []
     for name, rt in sorted(runtimes.items()):
         out.append(f"virtual-server {name}")
-        for m in rt.spec.pool.members:
+        for m in (m for p in rt.spec.pools for m in p.members):
             up = counters.healthy(m.ident) and m.status == "enable"
             out += [f"real-server {m.real_server}", f"id:{m.key}, status {1 if up else 0}, weight 0"]
     return out
@@ -44,11 +44,14 @@ def virtual_server_status(runtimes: Mapping[str, VsRuntime], counters: Counters,
         out.append(f"== [ {name} ]")
         if rt is not None:
             spec = rt.spec
-            up = any(m.status == "enable" and counters.healthy(m.ident) for m in spec.pool.members)
+            up = any(m.status == "enable" and counters.healthy(m.ident) for p in spec.pools for m in p.members)
             availability = "disabled" if spec.status != "enable" else ("available" if up else "unavailable")
             out += [_row("status", spec.status), _row("availability", availability), _row("type", spec.type),
                     _row("address", spec.ip), _row("port", port_text(spec.ports)), _row("pool", spec.pool.name),
                     _row("traffic-log", "enable" if spec.traffic_log else "disable")]
+            if spec.routes is not None:  # content routing: each rule, its pool and the requests it routed
+                out += [_row(f"content-routing {r.name}", f"pool {r.target.pool.name}, hits {stats.rule_hits(name, r.name)}")
+                        for r in spec.routes.rules]
         else:
             out.append(_row("status", "deleted"))
         out += [_row("current-connections", f.current), _row("total-connections", f.total),
@@ -60,7 +63,8 @@ def real_server_status(runtimes: Mapping[str, VsRuntime], counters: Counters, st
     """One block per pool member in service (``== [ pool id ]``)."""
     pools: dict[str, PoolSpec] = {}
     for rt in runtimes.values():
-        pools.setdefault(rt.spec.pool.name, rt.spec.pool)
+        for p in rt.spec.pools:
+            pools.setdefault(p.name, p)
     out: list[str] = []
     for pname in sorted(pools):
         for m in pools[pname].members:

@@ -97,6 +97,7 @@ class Stats:
         self._members: dict[str, _Figures] = {}
         self._health: dict[str, Health] = {}
         self._live: dict[int, SessionInfo] = {}
+        self._rules: dict[tuple[str, str], int] = {}  # (virtual server, content-routing rule) -> hits
 
     # ------------------------------------------------------------------ Observer (data plane thread)
     def session_opened(self, s: SessionInfo) -> None:
@@ -107,7 +108,12 @@ class Stats:
             f.total += 1
 
     def session_member(self, s: SessionInfo, member: MemberSpec | None) -> None:
-        """Nothing to count: the runtime already set ``s.member``; connection counts live in ``Counters``."""
+        """A Layer-4 session reached a member: a hit for its content-routing rule, if any (the runtime
+        already set ``s.member``; connection counts live in ``Counters``)."""
+        if s.rule:
+            with self._lock:
+                key = (s.vs, s.rule)
+                self._rules[key] = self._rules.get(key, 0) + 1
 
     def exchange_done(self, s: SessionInfo, record: ExchangeRecord) -> None:
         # log first, count second: whoever sees the count (a test, an operator) finds the line queued
@@ -115,6 +121,9 @@ class Stats:
             self.logs.traffic(http_line(s, record))
         with self._lock:
             self._vs.setdefault(record.vs, _Figures()).requests += 1
+            if record.rule:
+                key = (record.vs, record.rule)
+                self._rules[key] = self._rules.get(key, 0) + 1
             if record.member is not None:
                 m = self._members.setdefault(record.member.ident, _Figures())
                 m.requests += 1
@@ -173,6 +182,11 @@ class Stats:
         return Figures(0, 0, f.requests, f.bytes_in + sum(s.bytes_in for s in live),
                        f.bytes_out + sum(s.bytes_out for s in live))
 
+    def rule_hits(self, vs: str, rule: str) -> int:
+        """Requests (L7) or sessions (L4) a content-routing rule of ``vs`` routed to a member."""
+        with self._lock:
+            return self._rules.get((vs, rule), 0)
+
     def health(self, ident: str) -> Health:
         with self._lock:
             return self._health.get(ident, Health())
@@ -217,6 +231,8 @@ def http_line(s: SessionInfo, r: ExchangeRecord) -> str:
         f"http_retcode={r.status}",
         f"real_server={kv(member.real_server if member is not None else 'none')}",
     ]
+    if r.rule:
+        fields.append(f"content_route={kv(r.rule)}")
     return " ".join(fields)
 
 
