@@ -196,3 +196,46 @@ def test_per_rule_hits_in_status_and_traffic_log() -> None:
         lines = [line for line in (app.log_tail("traffic", 10) or []) if "subtype=slb_http" in line]
         assert [line.split("content_route=")[1].split()[0] for line in lines] == ["R_A", "R_A", "R_B", "R_A"]
         assert all(f"http_url=/{'b' if 'R_B' in line else 'a'}" in line for line in lines)
+
+
+# ------------------------------------------------------------------------------------------ http2https
+def test_http2https_redirects_every_request_on_its_ports_and_nothing_reaches_the_pool() -> None:
+    with http_backends("A") as (a,), appliance() as app:
+        s = app.session()
+        run(s, pool_script("p", [a.port]))
+        ip, port, clear1, clear2 = vs_ip(), free_port(), free_port(), free_port()
+        run(s, vs_script("tls", ip, port, "p", profile="LB_PROF_HTTPS", vs_type="l7-load-balance",
+                         extra=f"set client-ssl-profile LB_CLIENT_SSL_PROF_DEFAULT\nset http2https enable\n"
+                               f"set http2https-port {clear1} {clear2}"))
+        out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}\\n",
+                              "-H", f"Host: www.example.com:{clear1}",
+                              f"http://{ip}:{clear1}/path/x?q=1", f"http://{ip}:{clear2}/other"],
+                             capture_output=True, timeout=30, check=True).stdout.decode().splitlines()
+        assert out == [f"302 https://www.example.com:{port}/path/x?q=1", f"302 https://www.example.com:{port}/other"]
+        # without a Host header: the virtual server's address; HTTP/1.0 gets its connection closed
+        status, _, headers = _raw_status(ip, clear1, b"GET /a HTTP/1.0\r\n\r\n")
+        assert status == 302 and headers["location"] == f"https://{ip}:{port}/a"
+        assert app.stats.vs_figures("tls").requests == 0  # nothing went to a member
+        # following the redirect reaches the pool over HTTPS
+        body = subprocess.run(["curl", "-s", "-k", "-L", f"http://{ip}:{clear1}/follow"],
+                              capture_output=True, timeout=30, check=True).stdout
+        assert json.loads(body)["path"] == "/follow"
+        # disabling it closes the clear listeners (and only them)
+        run(s, "config load-balance virtual-server\nedit tls\nset http2https disable\nend")
+        try:
+            socket.create_connection((ip, clear1), timeout=5).close()
+            raise AssertionError("the clear port still listens")
+        except ConnectionRefusedError:
+            pass
+        assert json.loads(subprocess.run(["curl", "-s", "-k", f"https://{ip}:{port}/still"], capture_output=True,
+                                         timeout=30, check=True).stdout)["path"] == "/still"
+
+
+def _raw_status(ip: str, port: int, request: bytes) -> tuple[int, bytes, dict[str, str]]:
+    with socket.create_connection((ip, port), timeout=10) as c:
+        c.sendall(request)
+        data = recv_all(c)
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+    return int(lines[0].split()[1]), body, headers

@@ -53,6 +53,7 @@ from .limits import TRIM_DELAY, Admission, Budget, budget, descriptor_limit, tri
 from .persistence import PersistenceTable
 from .observe import NullObserver, Observer, SessionInfo, counting
 from .spec import ConnectionPoolSpec, DataplaneSpec, MemberSpec, ProfileSpec, VirtualServerSpec
+from .redirect import serve_redirect
 from .routing import RoutedRuntimes
 from .tls import TLSConfigError, server_context
 from .tunnel import splice
@@ -346,7 +347,7 @@ class Dataplane:
         for name, rt in self.runtimes.items():
             if rt.spec.status != "enable":
                 continue  # disable and maintain: no new connections, live ones go on
-            for addr in rt.spec.addresses:
+            for addr in rt.spec.addresses + rt.spec.redirect_addresses:
                 wanted.setdefault(addr, name)
 
         for addr, binding in list(self.bindings.items()):
@@ -456,7 +457,7 @@ class Dataplane:
             self.notify("session_opened", info)
             client: trio.abc.Stream = counting(stream, info)
             tls_session = b""
-            if rt.server_tls is not None:  # built at reconcile for every enabled virtual server with client TLS
+            if rt.server_tls is not None and any(lo <= local[1] <= hi for lo, hi in vs.ports):  # built at reconcile for every enabled virtual server with client TLS
                 ssl_stream = trio.SSLStream(client, rt.server_tls, server_side=True, https_compatible=True)
                 with trio.move_on_after(vs.profile.client_timeout or ProfileSpec.client_timeout) as hs:
                     await ssl_stream.do_handshake()
@@ -465,7 +466,9 @@ class Dataplane:
                 session = ssl_stream.session
                 tls_session = session.id if session is not None else b""
                 client = ssl_stream
-            if vs.mode == "http":
+            if vs.http2https_ports and not any(lo <= local[1] <= hi for lo, hi in vs.ports):
+                await serve_redirect(client, vs)  # http2https-port: a clear listener that only redirects
+            elif vs.mode == "http":
                 upstream = LiveUpstream(self, vs.name, rt, info)
                 await serve_http(client, info.client, local, vs, upstream, tls_session=tls_session)
             else:
