@@ -4,6 +4,9 @@ with curl, http.client and websockets as clients."""
 from __future__ import annotations
 
 import http.client
+import http.server
+import socketserver
+import threading
 import json
 import socket
 import subprocess
@@ -239,3 +242,83 @@ def _raw_status(ip: str, port: int, request: bytes) -> tuple[int, bytes, dict[st
     lines = head.decode("latin-1").split("\r\n")
     headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
     return int(lines[0].split()[1]), body, headers
+
+
+# ------------------------------------------------------------------------------------------ rewriting
+class _EchoHeaders(http.server.BaseHTTPRequestHandler):
+    """Answers with the request's path and headers as JSON; /moved answers 302 to an internal host."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        data = json.dumps({"path": self.path, "headers": [[k.lower(), v] for k, v in self.headers.items()]}).encode()
+        self.send_response(302 if self.path.startswith("/moved") else 200)
+        if self.path.startswith("/moved"):
+            self.send_header("Location", "http://server1.internal.example/new")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _rewrite(name: str, settings: str, *conditions: str) -> str:
+    lines = ["config load-balance content-rewriting", f'edit "{name}"', *settings.splitlines()]
+    if conditions:
+        lines.append("config match-condition")
+        for i, c in enumerate(conditions, start=1):
+            obj, kind, content, *flags = c.split()
+            lines += [f"edit {i}", f"set object {obj}", f"set type {kind}", f"set content {content}"]
+            lines += [f"set {f} enable" for f in flags] + ["next"]
+        lines.append("end")
+    return "\n".join(lines + ["end"])
+
+
+def test_content_rewriting_request_and_response_actions() -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _EchoHeaders)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with appliance() as app:
+            s = app.session()
+            run(s, pool_script("p", [server.server_address[1]]))
+            run(s, _rewrite("TO_HTTPS", "set action redirect\nset redirect https://$0/$1",
+                            "http-host-header regular-expression (.*)", "http-request-url regular-expression ^/old/(.*)$"))
+            run(s, _rewrite("DENY", "set action send-403-forbidden", "http-request-url string /secret ignore-case"))
+            run(s, _rewrite("ADD", "set action add_http_header\nset header-name X-Added\nset header-value yes",
+                            "http-request-url string /add"))
+            run(s, _rewrite("DEL", "set action delete_http_header\nset header-name X-Drop",
+                            "http-request-url string /del"))
+            run(s, _rewrite("HOST", "set action rewrite_http_header\nset host-status enable\nset host internal.example\n"
+                                    "set url-status enable\nset url \"/wordpress/?feed=rss2\"", "http-request-url string /blog"))
+            run(s, _rewrite("LOC", "set action-type response\nset action rewrite_http_location\n"
+                                   "set location http://www.example.com/new",
+                            "http-location-header regular-expression server.*\\.internal\\.example"))
+            ip, port = vs_ip(), free_port()
+            run(s, vs_script("rw", ip, port, "p", profile="LB_PROF_HTTP", vs_type="l7-load-balance",
+                             extra="set content-rewriting enable\nset content-rewriting-list TO_HTTPS DENY ADD DEL HOST LOC"))
+            status, _, headers = _status(ip, port, "/old/page?x=1", {"Host": "www.example.com"})
+            assert status == 302 and headers["location"] == "https://www.example.com/page?x=1"
+            assert _status(ip, port, "/SECRET/file")[0] == 403
+            _, body, _ = _status(ip, port, "/add")
+            assert ["x-added", "yes"] in json.loads(body)["headers"]
+            _, body, _ = _status(ip, port, "/del", {"X-Drop": "1", "X-Keep": "2"})
+            names = [k for k, _ in json.loads(body)["headers"]]
+            assert "x-drop" not in names and "x-keep" in names
+            _, body, _ = _status(ip, port, "/blog", {"Host": "www.example.com"})
+            seen = json.loads(body)
+            assert seen["path"] == "/wordpress/?feed=rss2" and ["host", "internal.example"] in seen["headers"]
+            status, _, headers = _status(ip, port, "/moved")
+            assert status == 302 and headers["location"] == "http://www.example.com/new"
+            # no rule matches: untouched; first match wins (ADD before DEL for a URL with both)
+            _, body, _ = _status(ip, port, "/plain", {"X-Drop": "1"})
+            assert ["x-drop", "1"] in json.loads(body)["headers"]
+            _, body, _ = _status(ip, port, "/add/del", {"X-Drop": "1"})
+            assert ["x-drop", "1"] in json.loads(body)["headers"] and ["x-added", "yes"] in json.loads(body)["headers"]
+            # hot reload: the list changes on commit
+            run(s, "config load-balance virtual-server\nedit rw\nset content-rewriting-list DEL\nend")
+            assert _status(ip, port, "/SECRET/file")[0] == 200
+    finally:
+        server.shutdown()
+        server.server_close()
