@@ -322,3 +322,66 @@ def test_content_rewriting_request_and_response_actions() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ------------------------------------------------------------------------------------------ error page
+def test_503_answers_the_error_page_when_one_is_set_else_the_error_message() -> None:
+    with appliance() as app:
+        s = app.session()
+        run(s, pool_script("dead", [free_port()]))
+        pages = app.base_dir / "error-pages"
+        pages.mkdir(exist_ok=True)
+        (pages / "maint.html").write_text("<html><body>Down for maintenance</body></html>")
+        run(s, "config load-balance error-page\nedit maint\nnext\nedit nofile\nend")
+        ip, port = vs_ip(), free_port()
+        run(s, vs_script("e", ip, port, "dead", profile="LB_PROF_HTTP", vs_type="l7-load-balance"))
+        status, body, headers = _status(ip, port)
+        assert (status, body) == (503, b"Server-unavailable!")  # the factory error-msg
+        run(s, "config load-balance virtual-server\nedit e\nset error-page maint\nend")
+        status, body, headers = _status(ip, port)
+        assert (status, body) == (503, b"<html><body>Down for maintenance</body></html>")
+        assert headers["content-type"].startswith("text/html")
+        run(s, "config load-balance virtual-server\nedit e\nset error-page nofile\nset error-msg Gone-fishing\nend")
+        assert _status(ip, port)[:2] == (503, b"Gone-fishing")
+
+
+# ------------------------------------------------------------------------------------------ connection pool
+class _CountingServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    connections = 0
+
+    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
+        self.connections += 1
+        super().process_request(request, client_address)
+
+
+def test_connection_pool_reuse_bounds_member_connections_per_vs_and_per_rule() -> None:
+    server = _CountingServer(("127.0.0.1", 0), _EchoHeaders)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with appliance() as app:
+            s = app.session()
+            run(s, pool_script("p", [server.server_address[1]]))
+            run(s, "config load-balance connection-pool\nedit twice\nset reuse 2\nnext\nedit once\nset reuse 1\nend")
+            ip, port = vs_ip(), free_port()
+            run(s, vs_script("cp", ip, port, "p", profile="LB_PROF_HTTP", vs_type="l7-load-balance",
+                             extra="set connection-pool twice"))
+            for _ in range(6):  # a new client connection each time: member connections are pooled
+                assert _status(ip, port, "/x")[0] == 200
+            assert server.connections == 3  # each member connection carried 2 requests
+            # a content-routing rule with its own pool (reuse 1: never reused), or the VS's (inherit)
+            run(s, _rule("OWN", "p", "http-request-url string /own", extra="set connection-pool once"))
+            run(s, _rule("INHERIT", "p", extra="set connection-pool-inherit enable"))
+            run(s, "config load-balance virtual-server\nedit cp\nset content-routing enable\n"
+                   "set content-routing-list OWN INHERIT\nend")
+            before = server.connections
+            for _ in range(3):
+                assert _status(ip, port, "/own")[0] == 200
+            assert server.connections - before == 3
+            before = server.connections
+            for _ in range(4):
+                assert _status(ip, port, "/other")[0] == 200
+            assert server.connections - before <= 2
+    finally:
+        server.shutdown()
+        server.server_close()

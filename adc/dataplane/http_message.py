@@ -465,7 +465,8 @@ class ChunkedBody:
         self.trailers.append((name, value))
 
 
-def error_response(status: int, body: str = "", *, head_only: bool = False, extra: HeaderList | None = None) -> bytes:
+def error_response(status: int, body: str = "", *, head_only: bool = False, extra: HeaderList | None = None,
+                   content_type: bytes = b"text/plain; charset=utf-8") -> bytes:
     """The complete bytes of an answer the ADC sends itself, always with ``Connection: close``."""
     payload = body.encode("utf-8")
     try:
@@ -474,7 +475,7 @@ def error_response(status: int, body: str = "", *, head_only: bool = False, extr
         phrase = "Error"
     lines = [
         f"HTTP/1.1 {status} {phrase}".encode("ascii"),
-        b"Content-Type: text/plain; charset=utf-8",
+        b"Content-Type: " + content_type,
         b"Content-Length: " + str(len(payload)).encode("ascii"),
         b"Connection: close",
     ]

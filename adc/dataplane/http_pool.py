@@ -40,6 +40,9 @@ class UpstreamConnection:
     requests: int = 0  # requests completed on it; > 0 means a reused connection
     idle_since: float = field(default=0.0)
     max_idle: float | None = None  # the member's own ``Keep-Alive: timeout=N`` hint, less a margin
+    idle_limit: float | None = None  # a connection pool's ``timeout``, instead of the pool's idle_timeout
+    created: float = 0.0  # trio time it was connected (for a connection pool's ``age``)
+    expires: float = float("inf")  # trio time after which it is not reused (connection pool ``age``)
 
     @property
     def reused(self) -> bool:
@@ -102,8 +105,10 @@ class IdlePool:
         while q:
             uc = q.pop()
             self._total -= 1
-            limit = self.idle_timeout if uc.max_idle is None else min(self.idle_timeout, uc.max_idle)
-            if now - uc.idle_since <= limit and not looks_closed(uc.stream):
+            limit = self.idle_timeout if uc.idle_limit is None else uc.idle_limit
+            if uc.max_idle is not None:
+                limit = min(limit, uc.max_idle)
+            if now - uc.idle_since <= limit and now < uc.expires and not looks_closed(uc.stream):
                 if not q:
                     del self._idle[key]
                 return uc
@@ -111,8 +116,9 @@ class IdlePool:
         self._idle.pop(key, None)
         return None
 
-    async def put(self, uc: UpstreamConnection) -> None:
-        """Park a connection whose h11 state is back to IDLE; expired ones are closed on the way."""
+    async def put(self, uc: UpstreamConnection, max_per_key: int | None = None) -> None:
+        """Park a connection whose h11 state is back to IDLE; expired ones are closed on the way.
+        ``max_per_key``: a connection pool's ``size`` for this key instead of ``max_idle_per_key``."""
         uc.idle_since = trio.current_time()
         if self.max_total is not None and self._total >= self.max_total:
             await trio.aclose_forcefully(uc.stream)  # the descriptor budget's share of idle connections is used
@@ -121,14 +127,16 @@ class IdlePool:
         q.append(uc)
         self._total += 1
         doomed = []
-        while len(q) > self.max_idle_per_key:
+        keep = self.max_idle_per_key if max_per_key is None else max_per_key
+        while len(q) > keep:
             doomed.append(q.popleft())
             self._total -= 1
         if uc.idle_since >= self._next_sweep:  # expired connections of every key, once a second
             self._next_sweep = uc.idle_since + 1.0
-            limit = uc.idle_since - self.idle_timeout
+            now = uc.idle_since
             for k, other in list(self._idle.items()):
-                while other and other[0].idle_since < limit:
+                while other and now - other[0].idle_since > (
+                        self.idle_timeout if other[0].idle_limit is None else other[0].idle_limit):
                     doomed.append(other.popleft())
                     self._total -= 1
                 if not other:

@@ -308,12 +308,14 @@ class _Session:
             raise ClientGone("client-timeout while sending")
 
     async def _answer(self, status: int, body: str = "", head_only: bool = False,
-                      extra: list[tuple[bytes, bytes]] | None = None) -> None:
+                      extra: list[tuple[bytes, bytes]] | None = None, html: bool = False) -> None:
         """The ADC's own answer; the connection closes after it."""
         self.answered = status
         self.linger = True
         log.debug("answering %s to %s:%s", status, *self.peer)
-        await self._send_client(error_response(status, body, head_only=head_only, extra=extra))
+        await self._send_client(error_response(status, body, head_only=head_only, extra=extra,
+                                               content_type=b"text/html; charset=utf-8" if html else
+                                               b"text/plain; charset=utf-8"))
 
     async def _receive_head(self, first: bool) -> h11.Request | None:
         """The next request head, or None when the client is done (closed, idle, timed out).
@@ -373,7 +375,11 @@ class _Session:
         without port). Raises ``ConnectFailed``."""
         stream = await self.upstream.connector.open(member, host, self.local[1])
         conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=UPSTREAM_MAX_HEAD)
-        return UpstreamConnection(stream, conn, member, key)
+        uc = UpstreamConnection(stream, conn, member, key, created=trio.current_time())
+        cp = getattr(self.upstream, "connection_pool", None)
+        if cp is not None and cp.age > 0:
+            uc.expires = uc.created + cp.age
+        return uc
 
     async def _open(self, ctx: PickContext) -> UpstreamConnection:
         """An idle or new connection to a member the connector's ``candidates`` offer."""
@@ -429,7 +435,14 @@ class _Session:
         ):
             conn.start_next_cycle()
             uc.requests += 1
-            await self.pool.put(uc)
+            cp = getattr(self.upstream, "connection_pool", None)  # connection pool: size, reuse, timeout
+            if cp is None:
+                await self.pool.put(uc)
+            elif (cp.reuse and uc.requests >= cp.reuse) or trio.current_time() >= uc.expires:
+                await trio.aclose_forcefully(uc.stream)
+            else:
+                uc.idle_limit = float(cp.timeout)
+                await self.pool.put(uc, cp.size or None)
         else:
             await trio.aclose_forcefully(uc.stream)
 
@@ -769,7 +782,8 @@ class _Session:
             uc = await self._open(ctx)
         except NoServer as exc:
             log.debug("%s: %s", self.vs.name, exc)
-            await self._answer(503, self.vs.error_msg, head_only)
+            page = self.vs.error_page_html  # the error page, else the error message (CLI744 p. 239)
+            await self._answer(503, page or self.vs.error_msg, head_only, html=bool(page))
             return False
         member = self.open_member = uc.member
         self.member_local = local_address(uc.stream)

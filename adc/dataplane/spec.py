@@ -216,7 +216,8 @@ class VirtualServerSpec:
     routes: "RuleList[RouteSpec] | None" = None  # content-routing enable: the content-routing-list
     connection_pool: ConnectionPoolSpec | None = None
     http2https_ports: PortRanges = ()  # http2https enable on an HTTPS virtual server: redirecting ports
-    error_page: str = ""  # the error-page object's name (its page is read from the data directory)
+    error_page: str = ""  # the error-page object's name
+    error_page_html: str = ""  # its page (``error-pages/<name>.html`` of the data directory), read at commit
     rewrites: tuple[RewriteRule, ...] = ()  # content-rewriting enable: the content-rewriting-list
 
     @property
@@ -546,6 +547,24 @@ def _rewrites(r: _Reader, names: tuple[str, ...]) -> "tuple[RewriteRule, ...] | 
     return tuple(out)
 
 
+ERROR_PAGE_DIR = "error-pages"
+MAX_ERROR_PAGE = 1 << 20
+
+
+def _error_page(r: _Reader, name: str, cert_dir: Path) -> str:
+    """The page of an ``error-page`` object: ``error-pages/<name>.html`` beside the certificate folder in the
+    data directory (where the box keeps the files uploaded in its web UI, CLI744 p. 153); empty when the
+    object or its file does not exist (the error message is answered then)."""
+    if not name or r.entry("load-balance.error-page", name) is None:
+        return ""
+    path = cert_dir.parent / ERROR_PAGE_DIR / f"{name}.html"
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_ERROR_PAGE).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def _http2https(r: _Reader, t: Table, e: Entry, profile: ProfileSpec) -> PortRanges:
     """``http2https-port`` when ``http2https`` is enabled on an HTTPS virtual server (else none)."""
     if profile.type != "https" or r.s(t, e, "type") != "l7-load-balance" or not r.on(t, e, "http2https"):
@@ -609,6 +628,7 @@ def compile_vs(r: _Reader, t: Table, e: Entry, cert_dir: Path) -> VirtualServerS
         connection_pool=cpool,
         http2https_ports=_http2https(r, t, e, profile),
         error_page=r.s(t, e, "error-page") if vs_type == "l7-load-balance" else "",
+        error_page_html=_error_page(r, r.s(t, e, "error-page"), cert_dir) if vs_type == "l7-load-balance" else "",
         rewrites=rewrites,
     )
 
