@@ -385,3 +385,20 @@ def test_connection_pool_reuse_bounds_member_connections_per_vs_and_per_rule() -
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_https_content_routing_by_sni() -> None:
+    with http_backends("ONE", "TWO") as (one, two), appliance() as app:
+        s = app.session()
+        run(s, _pool("one", one.port))
+        run(s, _pool("two", two.port))
+        run(s, _rule("BY_SNI", "one", "sni string one.example"))
+        run(s, _rule("REST", "two"))
+        ip, port = vs_ip(), free_port()
+        run(s, _routed_vs("sni", ip, port, "BY_SNI REST", profile="LB_PROF_HTTPS",
+                          extra="set client-ssl-profile LB_CLIENT_SSL_PROF_DEFAULT"))
+        tls = insecure_client()
+        assert get(ip, port, "/", tls=tls, host="one.example")["server"] == "ONE"
+        assert get(ip, port, "/", tls=tls, host="two.example")["server"] == "TWO"
+        # the Host header is not the SNI
+        assert get(ip, port, "/", {"Host": "one.example"}, tls=tls, host="other.example")["server"] == "TWO"

@@ -55,7 +55,7 @@ from .observe import NullObserver, Observer, SessionInfo, counting
 from .spec import ConnectionPoolSpec, DataplaneSpec, MemberSpec, ProfileSpec, VirtualServerSpec
 from .redirect import serve_redirect
 from .routing import RoutedRuntimes
-from .tls import TLSConfigError, server_context
+from .tls import TLSConfigError, client_sni, server_context
 from .tunnel import splice
 
 log = logging.getLogger("adc.dataplane")
@@ -456,7 +456,7 @@ class Dataplane:
                                traffic_log=vs.traffic_log)
             self.notify("session_opened", info)
             client: trio.abc.Stream = counting(stream, info)
-            tls_session = b""
+            tls_session, sni = b"", ""
             if rt.server_tls is not None and any(lo <= local[1] <= hi for lo, hi in vs.ports):  # built at reconcile for every enabled virtual server with client TLS
                 ssl_stream = trio.SSLStream(client, rt.server_tls, server_side=True, https_compatible=True)
                 with trio.move_on_after(vs.profile.client_timeout or ProfileSpec.client_timeout) as hs:
@@ -465,12 +465,13 @@ class Dataplane:
                     return
                 session = ssl_stream.session
                 tls_session = session.id if session is not None else b""
+                sni = client_sni(ssl_stream)
                 client = ssl_stream
             if vs.http2https_ports and not any(lo <= local[1] <= hi for lo, hi in vs.ports):
                 await serve_redirect(client, vs)  # http2https-port: a clear listener that only redirects
             elif vs.mode == "http":
                 upstream = LiveUpstream(self, vs.name, rt, info)
-                await serve_http(client, info.client, local, vs, upstream, tls_session=tls_session)
+                await serve_http(client, info.client, local, vs, upstream, tls_session=tls_session, sni=sni)
             else:
                 await self._serve_tcp(client, info, rt, tls_session)
         except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError, OSError) as err:

@@ -227,13 +227,30 @@ def _server_context(spec: ClientTLSSpec, alpn: tuple[str, ...], stamps: tuple[tu
     if spec.others:
         table = tuple((c, cert_names(c.cert_path)) for c in certs)
         main.sni_callback = functools.partial(sni_callback, table=table, contexts=subs)
+    else:
+        main.sni_callback = record_sni
     return main
+
+
+SNI_ATTR = "adc_server_name"  # where the client's SNI is kept on the SSLObject (content routing by sni)
+
+
+def record_sni(sslobj: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, ctx: ssl.SSLContext) -> None:
+    """Keep the client's server name on the connection, for content routing (``object sni``)."""
+    setattr(sslobj, SNI_ATTR, server_name or "")
+    return None
+
+
+def client_sni(stream: object) -> str:
+    """The server name a client sent in its TLS hello on a server-side ``trio.SSLStream`` ('' if none)."""
+    return str(getattr(getattr(stream, "_ssl_object", None), SNI_ATTR, ""))
 
 
 def sni_callback(sslobj: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, ctx: ssl.SSLContext, *,
                  table: tuple[tuple[CertSpec, tuple[str, ...]], ...],
                  contexts: dict[CertSpec, ssl.SSLContext]) -> None:
     """Switch the connection to the certificate the client's SNI names; stay on the default otherwise."""
+    record_sni(sslobj, server_name, ctx)
     chosen = choose_cert(table, server_name)
     if chosen is not None:
         sub = contexts[chosen]
