@@ -15,6 +15,10 @@ Python WebSocket client, the idle-connection holder) share the other CPUs. Each 
 round after round, the three targets one after the other in a rotating order, and the median of
 the rounds is kept. Ratios compare medians: the appliance against HAProxy and against direct.
 
+The cost of content routing is measured on the appliance alone (``rules``): L7 requests/s through a
+virtual server whose ``content-routing-list`` has 20 rules (19 that do not match, strings and regular
+expressions on the URL and the Host, then a catch-all) against the plain L7 virtual server, same pool.
+
 Then the appliance is profiled with py-spy while the same loads run (not counted); two CPU floors are
 measured on the proxy's CPU (``benchmarks.ceilings``: h11 alone, OpenSSL's server handshake alone) and
 three prototype tunnels (``benchmarks.tunnel_proto``) show what other pump designs reach here. The
@@ -23,7 +27,7 @@ results go to ``docs/performance.md`` and the ratios to ``docs/performance.png``
 
 Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per measurement (default 5),
 BENCH_PROFILE=0 to skip profiling, BENCH_DOC=0 to leave docs/ alone (a trial run), BENCH_ONLY=l7,ws,...
-to run some measures only (keys: idle l7 l4 bulk https tls ws commit whatif), BENCH_KEEP=1 to keep the
+to run some measures only (keys: idle l7 l4 bulk https tls ws commit rules whatif), BENCH_KEEP=1 to keep the
 scratch directory (logs, configurations, raw profiles).
 """
 from __future__ import annotations
@@ -69,6 +73,7 @@ ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 FILLERS = 96  # + the 4 measured virtual servers = 100
 IDLE_CONNECTIONS = 10_000
 COMMIT_ROUNDS = 15
+ROUTING_RULES = 20  # the content-routing list of the ``rules`` measure: 19 that miss, then a catch-all
 BIG_OBJECT = 100 * 1024 * 1024
 
 # addresses (loopback only): every component on its own 127.0.x.y
@@ -313,10 +318,37 @@ def adc_config(nginx_port: int, ws_port: int, ports: dict[str, int]) -> str:
     vs("bench-https", "l7-load-balance", ADC_IP, ports["https"], "LB_PROF_HTTPS", "p-http",
        ("set client-ssl-profile LB_CLIENT_SSL_PROF_DEFAULT",))
     vs("bench-ws", "l7-load-balance", ADC_IP, ports["ws"], "LB_PROF_HTTP", "p-ws")
+    lines += ["end", *routing_rules(ROUTING_RULES, "p-http"), "config load-balance virtual-server"]
+    names = " ".join(f"R{i}" for i in range(ROUTING_RULES))
+    lines += ['edit "bench-rules"', "set type l7-load-balance", f"set ip {ADC_IP}", f"set port {ports['rules']}",
+              "set load-balance-profile LB_PROF_HTTP", "set content-routing enable",
+              f"set content-routing-list {names}", "next"]
     for i in range(FILLERS):
         vs(f"fill-{i}", "l7-load-balance", f"{ADC_FILL_NET}.{i + 1}", ports["fill"], "LB_PROF_HTTP", "p-http")
     lines.append("end")
     return "\n".join(lines) + "\n"
+
+
+def routing_rules(n: int, pool: str) -> list[str]:
+    """``n`` content-routing rules to ``pool``: the first n-1 never match the benchmark's ``GET /`` (a
+    substring of the URL, a regular expression on the URL, a Host regular expression with ignore-case,
+    a referer string, in turn: every rule is evaluated for every request), the last has no condition."""
+    conds = [("http-request-url", "string", "/never-{i}/"),
+             ("http-request-url", "regular-expression", "^/api/v[0-9]+/item-{i}$"),
+             ("http-host-header", "regular-expression", "^app{i}[.]example[.]com$"),
+             ("http-referer-header", "string", "portal-{i}")]
+    lines = ["config load-balance content-routing"]
+    for i in range(n):
+        lines += [f'edit "R{i}"', f'set load-balance-pool "{pool}"']
+        if i < n - 1:
+            obj, kind, content = conds[i % len(conds)]
+            lines += ["config match-condition", "edit 1", f"set object {obj}", f"set type {kind}",
+                      f"set content {content.format(i=i)}"]
+            lines += ["set ignore-case enable"] if obj == "http-host-header" else []
+            lines += ["next", "end"]
+        lines.append("next")
+    lines.append("end")
+    return lines
 
 
 def haproxy_config(tmpl: string.Template, base: dict[str, object], extra_frontends: list[tuple[str, int]]) -> str:
@@ -607,7 +639,7 @@ class Bench:
         self.nginx_http, self.nginx_https = free_port(NGINX_IP), free_port(NGINX_IP)
         self.ws_port = free_port(WS_IP)
         self.hp = {k: free_port(HAPROXY_IP) for k in ("l7", "l4", "https", "ws")}
-        self.ap = {k: free_port(ADC_IP) for k in ("l7", "l4", "https", "ws")}
+        self.ap = {k: free_port(ADC_IP) for k in ("l7", "l4", "https", "ws", "rules")}
         self.hp["fill"] = self.ap["fill"] = free_port(ADC_IP)
         self.hp["new"] = self.ap["new"] = free_port(ADC_IP)
 
@@ -827,6 +859,29 @@ class Bench:
         self.extra["commit_haproxy"] = times
         log(f"  HAProxy reload: median {statistics.median(times) * 1000:.1f} ms")
 
+    # ---- content routing
+    def routing_cost(self) -> None:
+        """L7 keep-alive requests/s, the plain virtual server and the 20-rule one in turn, ROUNDS rounds."""
+        urls = {"none": self.urls("/")["adc"], "rules": f"http://{ADC_IP}:{self.ap['rules']}/"}
+        for url in urls.values():
+            self._check_url(url)
+        samples: dict[str, list[float]] = {"none": [], "rules": []}
+        for r in range(ROUNDS):
+            for key in (("none", "rules") if r % 2 == 0 else ("rules", "none")):
+                rps, _, errors = wrk(urls[key], 50, SECONDS)
+                if errors:
+                    raise RuntimeError(f"content routing measure: {errors}")
+                samples[key].append(rps)
+            log(f"  round {r + 1}/{ROUNDS}: none {samples['none'][-1]:,.0f}, {ROUTING_RULES} rules "
+                f"{samples['rules'][-1]:,.0f} requests/s")
+        none, rules = statistics.median(samples["none"]), statistics.median(samples["rules"])
+        self.extra["routing"] = {"rules": ROUTING_RULES, "none": none, "with_rules": rules}
+        note = (f"Content routing: {rules:,.0f} requests/s through a virtual server with {ROUTING_RULES} content-routing "
+                f"rules (the last one matching) against {none:,.0f} without ({rules / none:.2f}x; wrk, 50 keep-alive "
+                f"connections, median of {ROUNDS} rounds of {SECONDS:.0f} s). The rules are compiled once per commit.")
+        self.notes.append(note)
+        log("  " + note)
+
     # ---- profiles
     def profile(self) -> None:
         if py_spy() is None:
@@ -904,6 +959,9 @@ class Bench:
             if ONLY:
                 self.measures = [m for m in self.measures if m.key in ONLY]
             self.measure_all()
+            if not ONLY or "rules" in ONLY:
+                log(f"content routing: L7 requests/s with {ROUTING_RULES} rules against none ...")
+                self.routing_cost()
             if not ONLY or "commit" in ONLY:
                 log("time from `end` to the new virtual server accepting (100 virtual servers) ...")
                 self.commit_latency()

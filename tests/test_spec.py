@@ -240,14 +240,21 @@ def test_skipped_virtual_servers_and_why(s: Session) -> None:
     ok(s, "config load-balance content-routing\nedit cr1\nset load-balance-pool web_pool\nend\n"
           "config load-balance virtual-server\nedit routed\nset type l7-load-balance\nset ip 10.9.9.4\n"
           "set load-balance-profile LB_PROF_HTTP\nset content-routing enable\nset content-routing-list cr1\nend")
+    ok(s, "config load-balance content-routing\nedit bad\nset load-balance-pool web_pool\nconfig match-condition\n"
+          "edit 1\nset content (unclosed\nend\nend\n"
+          "config load-balance virtual-server\nedit badre\nset type l7-load-balance\nset ip 10.9.9.5\n"
+          "set load-balance-profile LB_PROF_HTTP\nset content-routing enable\nset content-routing-list bad\nend")
     spec = compile_(s)
-    assert list(spec.virtual_servers) == ["served"]
-    assert {k: v for k, v in spec.skipped.items() if k != "routed"} == {
+    assert list(spec.virtual_servers) == ["served", "routed"]  # content routing is served (issue 13)
+    routes = spec.virtual_servers["routed"].routes
+    assert routes is not None and [r.name for r in routes.rules] == ["cr1"]
+    assert routes.rules[0].target.pool.name == "web_pool"
+    assert spec.skipped == {
         "l2": "layer 2 virtual servers are not served by this emulator",
         "any": "port 0 (any port) is not served by this emulator",
         "explicit": "no profile or pool",  # an explicit HTTP proxy names no pool
+        "badre": "content-routing bad: regular expression '(unclosed': missing ), unterminated subpattern at position 0",
     }
-    assert "routed" in spec.skipped  # content routing is not served (see the report for its reason text)
 
 
 def test_https_without_a_usable_client_ssl_profile_is_skipped(s: Session) -> None:
