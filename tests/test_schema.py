@@ -62,6 +62,8 @@ def word_ok(attr: Attr, word: str) -> bool:
         return all(re.fullmatch(r"\d+(-\d+)?", p) and all(int(x) <= 65535 for x in p.split("-")) for p in word.split())
     if kind in ("string", "ref", "password"):
         return len(word.encode()) <= attr.maxlen and not set(word) & set("<>()#'\"")
+    if kind == "pattern":  # regular expressions: ( ) # allowed
+        return len(word.encode()) <= attr.maxlen and not set(word) & set("<>'\"")
     return False
 
 

@@ -247,6 +247,8 @@ def _candidates(s: Session, a: Attr, t: Table, work: Entry) -> list[str]:
         return ours + [k for k in keys if k not in ours][:3]
     if a.kind == "string":
         return ["s1" if a.maxlen >= 2 else "s"]
+    if a.kind == "pattern":
+        return ["^/p(.*)$"]
     return [SAMPLES[a.kind]]
 
 

@@ -297,7 +297,7 @@ def test_hints() -> None:
     expected = {
         "option": "<value>", "integer": "<integer>", "string": "<string>", "ipv4": "<class_ip>",
         "ipv6": "<class_ip6>", "ipv4mask": "<ip&netmask>", "ipv6mask": "<ip6&netmask>", "ref": "<value>",
-        "portlist": "<port>", "password": "<password>",
+        "portlist": "<port>", "password": "<password>", "pattern": "<string>",
     }
     assert {k: v.hint for k, v in KINDS.items()} == expected
     assert hint(attr(VS, "connection-limit")) == "<integer>"

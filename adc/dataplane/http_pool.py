@@ -12,6 +12,11 @@ keep-alive timeouts (nginx 75 s; Apache's 5 s and Node's 5 s are covered by thei
 timeout=N`` header, which caps a connection's idle life at N - 1 s), and the proxy retries the stale
 keep-alive race once anyway (see ``http_proxy``).
 
+A virtual server's (or content-routing rule's) ``connection-pool`` bounds its connections further
+(the proxy applies it): ``size`` replaces ``max_idle_per_key`` for them (``put(max_per_key=)``),
+``timeout`` replaces ``idle_timeout`` (``idle_limit``), ``age`` sets ``expires`` when the connection is
+opened, and ``reuse`` closes a connection after that many requests instead of parking it.
+
 ``max_total`` caps the idle connections of all keys together (the data plane sets it from its
 descriptor budget, see ``limits``): a connection that would go over it is closed instead of parked.
 """

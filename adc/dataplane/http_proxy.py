@@ -45,6 +45,15 @@ http-mode
     body deadline, trailers) apply to the first request only: the later ones reach the member as the
     client wrote them.
 
+Layer-7 policies
+  Routing by content happens in the ``Upstream``'s ``pick`` (the request's Host, target, Referer, SNI
+  and client address are in the ``PickContext``); no matching rule is a ``pick`` of None, so a 503.
+  The virtual server's content-rewriting request rules run before the request is forwarded (a
+  redirect or a 403 is answered here, nothing reaches a member), its response rules on each
+  response head. A 503 carries the error page (text/html) when the virtual server has one, else
+  ``error-msg``. The connection pool of the request's rule or virtual server bounds what
+  ``_park_or_close`` keeps (see ``http_pool``).
+
 Failures (the answer always carries ``Connection: close`` and the client connection is then closed)
   * no member (``pick`` gives None) or none of the members ``connect.candidates`` offers could be
     connected: 503 with the virtual server's ``error-msg`` as body.
