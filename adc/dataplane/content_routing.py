@@ -48,16 +48,16 @@ class RequestFacts:
     location: str = ""  # a response's Location header (content rewriting's response rules)
 
     def value(self, obj: str) -> str:
-        return _FIELDS[obj](self)
+        return str(getattr(self, FIELDS[obj]))
 
 
-_FIELDS = {
-    "http-host-header": lambda f: f.host,
-    "http-request-url": lambda f: f.url,
-    "http-referer-header": lambda f: f.referer,
-    "http-location-header": lambda f: f.location,
-    "sni": lambda f: f.sni,
-    "ip-source-address": lambda f: f.client_ip,
+FIELDS = {  # match object -> the RequestFacts field it reads
+    "http-host-header": "host",
+    "http-request-url": "url",
+    "http-referer-header": "referer",
+    "http-location-header": "location",
+    "sni": "sni",
+    "ip-source-address": "client_ip",
 }
 
 
@@ -89,12 +89,13 @@ class Condition:
     ignore_case: bool = False
     pattern: "re.Pattern[str] | None" = None
     network: Network | None = None
+    field: str = "host"  # the RequestFacts field ``object`` reads (set by ``compile_condition``)
 
     def test(self, facts: RequestFacts) -> bool:
         return self.holds(facts) != self.reverse
 
     def holds(self, facts: RequestFacts) -> bool:
-        value = facts.value(self.object)
+        value: str = getattr(facts, self.field)
         if self.network is not None:
             return _in(value, (self.network,))
         if self.pattern is not None:
@@ -107,7 +108,7 @@ class Condition:
         """The regular expression's match (for ``$0``..``$9`` in a rewrite), None otherwise."""
         if self.pattern is None:
             return None
-        return self.pattern.search(facts.value(self.object))
+        return self.pattern.search(getattr(facts, self.field))
 
 
 class BadPattern(ValueError):
@@ -116,17 +117,20 @@ class BadPattern(ValueError):
 
 def compile_condition(obj: str, kind: str, content: str, reverse: bool, ignore_case: bool) -> Condition:
     """A condition with its regular expression or network compiled; raises ``BadPattern``."""
+    field = FIELDS.get(obj)
+    if field is None:
+        raise BadPattern(f"unknown match object {obj!r}")
     if obj == "ip-source-address":
         net = _network(content)
         if net is not None:
-            return Condition(obj, kind, content, reverse, ignore_case, network=net)
+            return Condition(obj, kind, content, reverse, ignore_case, network=net, field=field)
     if kind == "regular-expression":
         try:
             pattern = re.compile(content, re.IGNORECASE if ignore_case else 0)
         except re.error as exc:
             raise BadPattern(f"regular expression {content!r}: {exc}") from None
-        return Condition(obj, kind, content, reverse, ignore_case, pattern=pattern)
-    return Condition(obj, kind, content, reverse, ignore_case)
+        return Condition(obj, kind, content, reverse, ignore_case, pattern=pattern, field=field)
+    return Condition(obj, kind, content, reverse, ignore_case, field=field)
 
 
 @dataclass(frozen=True)

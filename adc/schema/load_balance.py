@@ -674,6 +674,8 @@ POOL = Table(
 
 # -------------------------------------------------------------------------------- content routing
 _L4CR = {"type": ("l4-content-routing",)}
+# "The type option is not available if object is ip-source-address" (and ignore-case), CLI744 p. 151
+_NOT_IP = {"object": ("http-host-header", "http-referer-header", "http-request-url", "sni")}
 MATCH_CONDITION = Table(
     name="match-condition",
     path=("load-balance", "content-routing", "match-condition"),
@@ -691,10 +693,10 @@ MATCH_CONDITION = Table(
             ("sni", "TLS server name indication"),
         )),
         Attr("type", "option", "match type", default="regular-expression",
-             options=opts(("string", "string"), ("regular-expression", "regular expression"))),
+             options=opts(("string", "string"), ("regular-expression", "regular expression")), when=_NOT_IP),
         Attr("content", "pattern", "content to match (string or regular expression)", default="match", maxlen=255),
         _ed("reverse", "reverse the match"),
-        _ed("ignore-case", "ignore case"),
+        Attr("ignore-case", "option", "ignore case", default="disable", options=ENABLE_DISABLE, when=_NOT_IP),
     ),
 )
 
