@@ -149,6 +149,14 @@ def test_websocket_upgrade_is_routed_like_any_request() -> None:
         with ws_connect(f"ws://{ip}:{port}/news") as ws:
             ws.send("hi")
             assert ws.recv(timeout=10) == "feed:hi"
+        # a commit re-points the rule: an open WebSocket stays on its member, the next upgrade follows
+        with ws_connect(f"ws://{ip}:{port}/chat/held") as held:
+            run(s, "config load-balance content-routing\nedit CHAT\nset load-balance-pool feed\nend")
+            held.send("still")
+            assert held.recv(timeout=10) == "chat:still"
+            with ws_connect(f"ws://{ip}:{port}/chat/new") as ws:
+                ws.send("hi")
+                assert ws.recv(timeout=10) == "feed:hi"
 
 
 def test_l4_content_routing_by_source_address() -> None:
