@@ -59,8 +59,24 @@ from .tunnel import splice
 log = logging.getLogger("adc.dataplane")
 
 Address = tuple[str, int]
+ConnectFailure = Callable[[str, MemberSpec, str, bool], None]  # (virtual server, member, why, during TLS)
 _OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 ACCEPT_ERROR_LOG_INTERVAL = 60.0  # seconds between two "accept failed" lines for one listener
+
+
+def listen_problem(addr: Address, err: OSError) -> str:
+    """Why this host would not let a listener bind ``addr``, in the operator's terms: the usual reasons
+    a line a real box takes cannot be served on a laptop."""
+    ip, port = addr
+    if err.errno == errno.EADDRNOTAVAIL:
+        return f"{ip} is not an address of this host"
+    if err.errno == errno.EADDRINUSE:
+        return f"{ip}:{port} is in use by another program on this host (Address already in use)"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        if port < 1024:
+            return f"port {port} is below 1024 and needs administrator rights on this host (Permission denied)"
+        return f"this host does not allow listening on {ip}:{port} (Permission denied)"
+    return str(err.strerror or err)
 
 
 class VsRuntime:
@@ -70,13 +86,16 @@ class VsRuntime:
     certificate cannot be served, and the data plane then does not serve that virtual server.
     """
 
-    def __init__(self, spec: VirtualServerSpec, counters: Counters, persistence: PersistenceTable) -> None:
+    def __init__(self, spec: VirtualServerSpec, counters: Counters, persistence: PersistenceTable,
+                 connect_failed: ConnectFailure | None = None) -> None:
         self.spec = spec
         self.counters = counters
         self.picker: Picker = make_picker(spec.method, spec.pool)
         self.persistence = persistence  # shared by the generations of a VS while its persistence is unchanged
         self.live = 0  # connections currently open
-        self.connector = Connector(spec)  # member connections, upstream TLS contexts included
+        # member connections, upstream TLS contexts included; a failed connect is reported with this VS's name
+        on_failure = (lambda m, why, tls: connect_failed(spec.name, m, why, tls)) if connect_failed else None
+        self.connector = Connector(spec, on_failure=on_failure)
         self.server_tls: ssl.SSLContext | None = None
         self.load_tls()
 
@@ -131,6 +150,9 @@ class LiveUpstream(UpstreamHooks):
         return self.current.pick(ctx, exclude)
 
     def acquire(self, member: MemberSpec) -> None:
+        # the member is the session's from the moment it is connected: a WebSocket or OnceOnly tunnel
+        # shows it (and its live bytes) in the session list and the member's figures while it lasts
+        self.info.member = member
         self.current.acquire(member)
 
     def release(self, member: MemberSpec) -> None:
@@ -177,6 +199,9 @@ class Dataplane:
         self._spec: DataplaneSpec | None = None  # the last one reconciled, for refresh_tls
         self._reported: set[tuple[str, str]] = set()  # (virtual server, why it is not served)
         self._failures: dict[Address, str] = {}
+        # every virtual server of the config that is not served now, and why (read by the status views)
+        self.unserved: dict[str, str] = {}
+        self.bindings_wanted: dict[Address, str] = {}  # every address the runtimes want, and its virtual server
         self._token: trio.lowlevel.TrioToken | None = None
         self._nursery: trio.Nursery | None = None
         self._stop: trio.Event | None = None
@@ -273,9 +298,25 @@ class Dataplane:
                  for name, reason in unserved.items() if (name, reason) not in self._reported]
         self._reported = set(unserved.items())
         notes += await self._listen()
+        for addr, why in self._failures.items():
+            name = self.bindings_wanted.get(addr)
+            if name is not None:
+                unserved.setdefault(name, why)
+        self._status_changes(unserved)
         self._apply_budget()
         idle_pool().max_total = self.budget.idle if self.budget is not None else None
         return notes
+
+    def _status_changes(self, unserved: dict[str, str]) -> None:
+        """Tell the observer which virtual servers went down (cannot be served, and why) or came back."""
+        before, self.unserved = self.unserved, unserved
+        for name, why in unserved.items():
+            if before.get(name) != why:
+                self.notify("vs_status", name, False, why)
+        for name in before:
+            rt = self.runtimes.get(name)
+            if name not in unserved and rt is not None and rt.spec.status == "enable":
+                self.notify("vs_status", name, True, "")
 
     def _apply_budget(self) -> None:
         """Recompute the connection budget for the current listeners and health checks."""
@@ -305,7 +346,8 @@ class Dataplane:
                 table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
                 if table is not None:
                     table.max_entries = max(1, vs.max_persistence_entries)
-                runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
+                runtimes[name] = VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries),
+                                           self._connect_failed)
             except TLSConfigError as err:
                 unserved[name] = str(err)
         return runtimes, unserved
@@ -319,6 +361,7 @@ class Dataplane:
             for addr in rt.spec.addresses:
                 wanted.setdefault(addr, name)
 
+        self.bindings_wanted = wanted
         for addr, binding in list(self.bindings.items()):
             if addr in wanted:
                 binding.vs = wanted[addr]
@@ -332,8 +375,9 @@ class Dataplane:
                 await self._bind(addr, name)
             except OSError as err:
                 # retried at every commit (the address may have become free), reported once
-                failures[addr] = f"virtual server {name}: cannot listen on {addr[0]}:{addr[1]}: {err.strerror or err}"
-        notes = [msg for addr, msg in failures.items() if self._failures.get(addr) != msg]
+                failures[addr] = f"cannot listen on {addr[0]}:{addr[1]}: {listen_problem(addr, err)}"
+        notes = [f"virtual server {wanted[addr]} cannot be served on this host: {why}"
+                 for addr, why in failures.items() if self._failures.get(addr) != why]
         self._failures = failures
         return notes
 
@@ -397,6 +441,9 @@ class Dataplane:
         finally:
             self._trimming = False
 
+    def _connect_failed(self, vs: str, member: MemberSpec, why: str, tls: bool) -> None:
+        self.notify("connect_failed", vs, member, why, tls)
+
     def _health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
         self.notify("health_changed", member, up, reason)
 
@@ -424,10 +471,10 @@ class Dataplane:
             info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle),
                                traffic_log=vs.traffic_log)
             self.notify("session_opened", info)
-            client: trio.abc.Stream = counting(stream, info)
+            client: trio.abc.Stream = stream
             tls_session = b""
             if rt.server_tls is not None:  # built at reconcile for every enabled virtual server with client TLS
-                ssl_stream = trio.SSLStream(client, rt.server_tls, server_side=True, https_compatible=True)
+                ssl_stream = trio.SSLStream(stream, rt.server_tls, server_side=True, https_compatible=True)
                 with trio.move_on_after(vs.profile.client_timeout or ProfileSpec.client_timeout) as hs:
                     await ssl_stream.do_handshake()
                 if hs.cancelled_caught:
@@ -435,6 +482,8 @@ class Dataplane:
                 session = ssl_stream.session
                 tls_session = session.id if session is not None else b""
                 client = ssl_stream
+            # bytes of the client's messages, counted after TLS (what the member figures count too)
+            client = counting(client, info)
             if vs.mode == "http":
                 upstream = LiveUpstream(self, vs.name, rt, info)
                 await serve_http(client, info.client, local, vs, upstream, tls_session=tls_session)
