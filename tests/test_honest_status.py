@@ -4,6 +4,7 @@ logged; WebSocket sessions show their member and real bytes; VS and member bytes
 Real sockets, real clients."""
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from websockets.sync.client import connect as ws_connect
 
 from adc.appliance import Appliance
+from adc.dataplane.runtime import listen_problem
 from adc.engine.status_verbs import SessionFilter, session_lines
 
 from .dataplane_helpers import appliance, backends, echo, free_port, pool_script, run, run_notice, vs_ip, vs_script
@@ -231,3 +233,42 @@ def test_commits_are_journaled_where_the_system_has_no_fdatasync(tmp_path: Path,
         assert 'edit "rs1"' in "\n".join(again.session().show_all())
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("code, port, says", [
+    (errno.EADDRNOTAVAIL, 80, "10.1.1.1 is not an address of this host"),
+    (errno.EADDRINUSE, 8080, "10.1.1.1:8080 is in use by another program on this host (Address already in use)"),
+    (errno.EACCES, 80, "port 80 is below 1024 and needs administrator rights on this host (Permission denied)"),
+    (errno.EACCES, 8080, "this host does not allow listening on 10.1.1.1:8080 (Permission denied)"),
+])
+def test_why_a_listener_cannot_bind_in_the_operators_terms(code: int, port: int, says: str) -> None:
+    """The reasons a non-root user on a laptop meets (the suite runs as root, so EACCES is made here)."""
+    assert listen_problem(("10.1.1.1", port), OSError(code, os.strerror(code))) == says
+
+
+def test_the_console_prints_the_notice_after_the_commit_and_goes_on() -> None:
+    """Typed at the console: the line's notice follows the commit, and the prompt comes back at the top."""
+    import io
+
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from cli.console import Console
+
+    class Screen(io.StringIO):
+        encoding = "utf-8"
+
+    with backends(echo()) as (a,), appliance() as app:
+        screen = Screen()
+        output = Vt100_Output(screen, lambda: Size(rows=40, columns=200))
+        keys = "\r".join(pool_script("p", [a.port]).splitlines() + vs_script("far", "203.0.113.5", 80, "p").splitlines()) + "\r"
+        with create_pipe_input() as inp:
+            inp.send_text(keys)
+            inp.close()
+            Console(app.session(), inp, output).run()
+        text = screen.getvalue().replace("\r", "")
+        notice = ("virtual server far cannot be served on this host: cannot listen on 203.0.113.5:80: "
+                  "203.0.113.5 is not an address of this host\n")
+        assert notice in text and "Command fail" not in text
+        assert text.index(notice) > text.index("set load-balance-pool")  # after the line that committed
