@@ -272,3 +272,22 @@ def test_the_console_prints_the_notice_after_the_commit_and_goes_on() -> None:
                   "203.0.113.5 is not an address of this host\n")
         assert notice in text and "Command fail" not in text
         assert text.index(notice) > text.index("set load-balance-pool")  # after the line that committed
+
+
+def test_the_descriptor_limit_is_raised_as_far_as_macos_allows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS reports an unlimited hard limit but refuses a soft limit above OPEN_MAX (10240): the appliance
+    takes 10240, not the default 256 (here the system calls are stood in for, as on a Mac)."""
+    from adc.dataplane import limits
+
+    state = {"soft": 256}
+
+    def setrlimit(which: int, pair: tuple[int, int]) -> None:
+        if pair[0] > 10240:
+            raise ValueError("current limit exceeds maximum limit")
+        state["soft"] = pair[0]
+
+    monkeypatch.setattr(limits.resource, "getrlimit", lambda which: (state["soft"], limits.resource.RLIM_INFINITY))
+    monkeypatch.setattr(limits.resource, "setrlimit", setrlimit)
+    assert limits.descriptor_limit() == (256, 10240)
+    state["soft"] = 20000  # already above a fallback: never lowered
+    assert limits.descriptor_limit() == (20000, 20000)

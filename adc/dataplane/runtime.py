@@ -16,6 +16,12 @@ the prompt comes back. Reconciling keeps what did not change:
   skipped ones are: reported once, tried again at every reconcile. Certificate verbs replace files
   without a commit; ``refresh_tls`` reloads them (unchanged files keep their context object).
 
+What cannot be served here (an address not on this host, a port taken or privileged, a certificate
+that cannot be loaded, what the compiler skips) is kept in ``unserved`` (virtual server -> why) for the
+status views, returned as notes once, and told to the observer (``vs_status``) on every change; the
+configuration stands, and every reconcile tries again. Failed connects to members are told to the
+observer too (``connect_failed``).
+
 Members are reached through ``connect.Connector`` (which members, how long, which TLS) for both the
 Layer-4 tunnel here and the HTTP proxy.
 
