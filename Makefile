@@ -1,4 +1,5 @@
 # make run: set up the virtualenv, install adc, start the console on the factory-default config.
+# make demo: the same, with two backends and examples/demo.cli (see the README's quick start).
 # make test: set up, then type-check and run the whole suite.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -6,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DATA_DIR ?= $(HOME)/.local/share/adc
 
-.PHONY: run test bench clean setup tools
+.PHONY: run test bench clean setup tools demo
 
 setup: $(STAMP)
 
@@ -18,6 +19,12 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/adc --data-dir $(DATA_DIR)
+
+# make demo: backends A and B, examples/demo.cli (HTTP round robin, HTTPS with the Factory certificate,
+# WebSocket) applied to .demo/, then the console; it prints what to try from a second terminal.
+DEMO_DIR ?= .demo
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py --data-dir $(DEMO_DIR) --adc $(BIN)/adc
 
 # Tests drive real clients; curl comes from Debian's packages when the machine lacks it.
 tools:

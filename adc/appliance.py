@@ -169,7 +169,7 @@ class Appliance:
         if name == "slb_load":
             return report.slb_load(runtimes, plane.counters)
         if name == "virtual-server-status":
-            return report.virtual_server_status(runtimes, plane.counters, self.stats)
+            return report.virtual_server_status(runtimes, plane.counters, self.stats, dict(plane.unserved))
         if name == "real-server-status":
             return report.real_server_status(runtimes, plane.counters, self.stats)
         raise KeyError(name)

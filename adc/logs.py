@@ -77,8 +77,9 @@ class LogFiles:
     def traffic(self, line: str) -> None:
         self._put("traffic", line)
 
-    def event(self, category: str, text: str) -> None:
-        self._put("event", f"type=event subtype={kv(category)} pri=information vd=root msg={kv(one_line(text))}")
+    def event(self, category: str, text: str, pri: str = "information") -> None:
+        """One event record; ``pri`` is FortiADC's priority word (information, warning, alert...)."""
+        self._put("event", f"type=event subtype={kv(category)} pri={kv(pri)} vd=root msg={kv(one_line(text))}")
 
     def _put(self, kind: str, line: str) -> None:
         if self._closed:

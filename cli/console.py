@@ -129,7 +129,7 @@ class Console:
         self.output.flush()
 
     def show(self, reply: Reply) -> None:
-        text = reply.output + reply.error
+        text = reply.output + reply.error + reply.notice
         if not text:
             return
         size = self.output.get_size()
@@ -166,6 +166,8 @@ class Console:
             progress.step(reply.failed)
             if reply.failed:
                 self.write(f"\rline {n}: {echo_line(line)}\n{reply.error}")
+            if reply.notice:
+                self.write(f"\rline {n}: {reply.notice}")
             if reply.exit:
                 self.write(progress.summary())
                 return False

@@ -112,6 +112,16 @@ def run(s: Session, script: str) -> str:
     return "".join(out)
 
 
+def run_notice(s: Session, script: str) -> str:
+    """Run lines that must all succeed; returns the notices they printed (what this host cannot do)."""
+    notices = []
+    for line in script.strip().splitlines():
+        r = s.execute(line.strip())
+        assert not r.failed, (line, r.error)
+        notices.append(r.notice)
+    return "".join(notices)
+
+
 def try_run(s: Session, script: str) -> tuple[str, str]:
     out, err = [], []
     for line in script.strip().splitlines():

@@ -12,7 +12,8 @@ import pytest
 from adc.certs import generate_self_signed
 
 from .dataplane_helpers import (
-    appliance, backends, connect, echo, free_port, pool_script, recv_all, recv_until, run, try_run, vs_ip, vs_script,
+    appliance, backends, connect, echo, free_port, pool_script, recv_all, recv_until, run, run_notice, try_run, vs_ip,
+    vs_script,
 )
 
 
@@ -65,10 +66,12 @@ def test_bind_failures_are_reported_and_the_appliance_goes_on() -> None:
             squatter.bind((ip, 0))
             squatter.listen()
             port = squatter.getsockname()[1]
-            _, err = try_run(s, vs_script("busy", ip, port, "p"))
-            assert f"virtual server busy: cannot listen on {ip}:{port}: Address already in use" in err
-        _, err = try_run(s, vs_script("elsewhere", "192.0.2.77", 8080, "p"))
-        assert "virtual server elsewhere: cannot listen on 192.0.2.77:8080" in err
+            notice = run_notice(s, vs_script("busy", ip, port, "p"))
+            assert (f"virtual server busy cannot be served on this host: cannot listen on {ip}:{port}: "
+                    f"{ip}:{port} is in use by another program on this host (Address already in use)") in notice
+        notice = run_notice(s, vs_script("elsewhere", "192.0.2.77", 8080, "p"))
+        assert ("virtual server elsewhere cannot be served on this host: cannot listen on 192.0.2.77:8080: "
+                "192.0.2.77 is not an address of this host") in notice
         assert "get" and "== [ busy ]" in s.execute("get load-balance virtual-server").output  # saved all the same
         ok_ip, ok_port = vs_ip(), free_port()
         run(s, vs_script("fine", ok_ip, ok_port, "p"))

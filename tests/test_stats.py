@@ -40,12 +40,14 @@ class RecordingLogs:
     def __init__(self) -> None:
         self.traffic_lines: list[str] = []
         self.events: list[tuple[str, str]] = []
+        self.priorities: list[str] = []
 
     def traffic(self, line: str) -> None:
         self.traffic_lines.append(line)
 
-    def event(self, category: str, text: str) -> None:
+    def event(self, category: str, text: str, pri: str = "information") -> None:
         self.events.append((category, text))
+        self.priorities.append(pri)
 
 
 def member(n: int, port: int = 9000) -> MemberSpec:
@@ -79,8 +81,9 @@ def test_counts_are_exact_per_vs_and_member() -> None:
     for i in range(n):
         s = session(client=("192.0.2.7", 40000 + i))
         stats.session_opened(s)
-        stats.exchange_done(s, record(s, a if i % 2 == 0 else b, req=3, resp=100))
-        s.bytes_in, s.bytes_out = 50, 150
+        s.bytes_in, s.bytes_out = 30, 100  # the client connection's bytes when the exchange ends
+        stats.exchange_done(s, record(s, a if i % 2 == 0 else b, req=3, resp=10))
+        s.bytes_in, s.bytes_out = 50, 150  # and when it closes: the rest is the VS's alone
         stats.session_closed(s)
     other = session("vs2")
     stats.session_opened(other)
@@ -88,7 +91,8 @@ def test_counts_are_exact_per_vs_and_member() -> None:
     f = stats.vs_figures("vs1")
     assert (f.current, f.total, f.requests, f.bytes_in, f.bytes_out) == (0, n, n, 50 * n, 150 * n)
     assert stats.member_figures(a.ident).requests == 13 + 1 and stats.member_figures(b.ident).requests == 12
-    assert stats.member_figures(b.ident).bytes_in == 3 * 12 and stats.member_figures(b.ident).bytes_out == 100 * 12
+    # members count the same bytes as the VS: the exchange's share of the client connection
+    assert stats.member_figures(b.ident).bytes_in == 30 * 12 and stats.member_figures(b.ident).bytes_out == 100 * 12
     g = stats.vs_figures("vs2")
     assert (g.current, g.total, g.requests) == (1, 1, 1)
     assert len(logs.traffic_lines) == n  # vs2 has traffic-log disabled
@@ -121,7 +125,8 @@ def test_http_traffic_line_fields() -> None:
     s = session("web")
     s.member_local = ("10.0.0.254", 51000)
     stats.session_opened(s)
-    stats.exchange_done(s, record(s, member(1), req=7, resp=42, status=404))
+    s.bytes_in, s.bytes_out = 7, 42  # the whole request and answer, as the client connection carried them
+    stats.exchange_done(s, record(s, member(1), req=0, resp=9, status=404))
     (line,) = logs.traffic_lines
     assert line == ("type=traffic subtype=slb_http pri=information vd=root duration=12 ibytes=7 obytes=42 proto=6 "
                     "service=http src=192.0.2.7 src_port=40001 dst=10.1.1.1 dst_port=80 trans_src=10.0.0.254 "

@@ -158,6 +158,13 @@ def decode_record(line: bytes) -> tuple[int, Change] | None:
     return gen, Change(tuple(path), key, entry)
 
 
+def datasync(fd: int) -> None:
+    """``os.fdatasync`` where the system has it (Linux), else ``os.fsync`` (macOS has no fdatasync):
+    the journal's data reaches the disk either way, fsync also writes the file's times."""
+    sync = getattr(os, "fdatasync", None)
+    (sync if sync is not None else os.fsync)(fd)
+
+
 class DataDir:
     """A locked data directory implementing ``store.Persistence``; see the module docstring.
 
@@ -438,7 +445,7 @@ class DataDir:
             if written != len(line):  # disk full part way
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             if self.sync:
-                os.fdatasync(fd)
+                datasync(fd)
         except OSError as err:
             try:
                 os.ftruncate(fd, self._journal_size)  # shrinking needs no room

@@ -21,11 +21,14 @@ each request that finds no idle connection (and for its stale keep-alive retry).
   dialled (a port-0 member is reached on the port the client connected to), the TLS profile and
   the SNI. A clear and a TLS connection to one member, or two SNIs, never share a socket.
 
-Connect failures are logged at debug level: a dead member is the health checks' news, not the log's.
+Every failed connect is reported through ``on_failure`` (member, why, whether the TLS handshake was
+what failed): the runtime counts it per member for the status views and the event log says it in
+FortiADC's words (``stats``); here it is only logged at debug level.
 """
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 from typing import Awaitable, Callable, Collection, Hashable, Iterator
 
@@ -43,6 +46,7 @@ MEMBERS_TRIED = 2
 HTTP_ALPN: tuple[str, ...] = ("http/1.1",)
 
 Dial = Callable[[MemberSpec, int], Awaitable[trio.abc.Stream]]
+OnFailure = Callable[[MemberSpec, str, bool], None]  # member, why, during the TLS handshake
 Pick = Callable[[PickContext, Collection[str]], MemberSpec | None]
 
 # What a member that cannot be reached raises: refused/unreachable (OSError, ssl.SSLError among them),
@@ -74,6 +78,29 @@ def candidates(pick: Pick, ctx: PickContext) -> Iterator[MemberSpec]:
         yield member
 
 
+def failure_text(exc: BaseException, timeout: float) -> str:
+    """A failed connect in a few words for the status and the event log (``Connection refused``)."""
+    if isinstance(exc, trio.TooSlowError):
+        return f"no answer within connect-timeout ({timeout:g} s)"
+    cause: BaseException = exc
+    # trio wraps the real reason: a failed handshake in BrokenResourceError, a refused connect in an
+    # OSError ("all attempts to connect ... failed") caused by a group of each attempt's error
+    while not (isinstance(cause, OSError) and cause.strerror):
+        if isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+            cause = cause.exceptions[-1]
+        elif cause.__cause__ is not None:
+            cause = cause.__cause__
+        else:
+            break
+    if isinstance(cause, ssl.SSLError):
+        return f"TLS handshake failed: {cause.reason or cause}"
+    if isinstance(cause, OSError) and cause.errno:
+        return os.strerror(cause.errno)  # trio's strerror repeats the address: the errno's own words
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    return str(cause) or type(cause).__name__
+
+
 class Connector:
     """How one generation of a virtual server reaches its members; built at reconcile.
 
@@ -81,10 +108,11 @@ class Connector:
     applied around it here whatever it is.
     """
 
-    __slots__ = ("timeout", "alpn", "pool_tls", "dial", "_contexts")
+    __slots__ = ("timeout", "alpn", "pool_tls", "dial", "on_failure", "_contexts")
 
-    def __init__(self, vs: VirtualServerSpec, dial: Dial = dial_tcp) -> None:
+    def __init__(self, vs: VirtualServerSpec, dial: Dial = dial_tcp, on_failure: OnFailure | None = None) -> None:
         self.timeout = float(vs.profile.connect_timeout or ProfileSpec.connect_timeout)
+        self.on_failure = on_failure
         self.alpn = HTTP_ALPN if vs.mode == "http" else ()
         self.pool_tls = vs.pool.tls
         self.dial = dial
@@ -113,14 +141,18 @@ class Connector:
         profile says so; ``local_port`` is the port a port-0 member is reached on. Raises
         ``ConnectFailed``.
         """
+        handshake = False
         try:
             with trio.fail_after(self.timeout):
                 stream = await self.dial(member, member.port or local_port)
                 tls = self.tls(member)
                 if tls is not None:
+                    handshake = True
                     stream = await self._handshake(stream, tls, host, member)
         except _CONNECT_ERRORS as exc:
             log.debug("connect to %s failed: %r", member.ident, exc)
+            if self.on_failure is not None:
+                self.on_failure(member, failure_text(exc, self.timeout), handshake)
             raise ConnectFailed(f"connect to {member.ident}: {exc!r}") from exc
         return stream
 

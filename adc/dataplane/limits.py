@@ -79,6 +79,7 @@ __all__ = [
 log = logging.getLogger("adc.dataplane")
 
 FD_HARD_LIMIT = 1 << 20
+MACOS_FD_LIMITS = (24576, 10240)  # kern.maxfilesperproc on larger Macs, and OPEN_MAX
 RESERVE_BASE = 64
 PER_LISTENER = 2
 PER_CHECK = 1
@@ -95,10 +96,14 @@ def descriptor_limit(raise_soft: bool = True) -> tuple[int, int]:
     if raise_soft:
         target = FD_HARD_LIMIT if hard == resource.RLIM_INFINITY else min(hard, FD_HARD_LIMIT)
         if soft == resource.RLIM_INFINITY or soft < target:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            except (ValueError, OSError):  # e.g. above fs.nr_open: keep what we have
-                pass
+            # the first the system takes: Linux refuses more than fs.nr_open; macOS reports an unlimited
+            # hard limit but refuses more than kern.maxfilesperproc (OPEN_MAX 10240 by default)
+            for limit in (target, *(n for n in MACOS_FD_LIMITS if soft < n < target)):
+                try:
+                    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+                    break
+                except (ValueError, OSError):  # keep what we have, or try a smaller one
+                    continue
             soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     if soft == resource.RLIM_INFINITY:
         soft = FD_HARD_LIMIT

@@ -37,6 +37,10 @@ class SessionInfo:
     idle_timeout: float = 0.0  # seconds of silence after which the session ends (for "expire")
     traffic_log: bool = False  # the virtual server's traffic-log setting when the session began
     rule: str = ""  # L4 content routing: the rule that routed the session
+    # how much of bytes_in/bytes_out an exchange (a request and its answer) has already been charged
+    # with: the rest belongs to the exchange in progress, or (Layer 4) to the session's member
+    counted_in: int = 0
+    counted_out: int = 0
 
 
 class Observer(Protocol):
@@ -53,6 +57,13 @@ class Observer(Protocol):
     def connections_waiting(self, vs: str, detail: str) -> None:
         """A virtual server's listener stopped accepting (its fair share or the global connection
         limit is reached); called at most once a minute per virtual server while that lasts."""
+
+    def connect_failed(self, vs: str, member: MemberSpec, why: str, tls: bool) -> None:
+        """A connection (``tls``: its TLS handshake) to a member failed, for a client of ``vs``."""
+
+    def vs_status(self, vs: str, up: bool, why: str) -> None:
+        """A virtual server of the config cannot be served (``why``: its address is not on this host,
+        its port is taken...), or is served again; called on each change."""
 
 
 class NullObserver:
@@ -72,6 +83,12 @@ class NullObserver:
         pass
 
     def connections_waiting(self, vs: str, detail: str) -> None:
+        pass
+
+    def connect_failed(self, vs: str, member: MemberSpec, why: str, tls: bool) -> None:
+        pass
+
+    def vs_status(self, vs: str, up: bool, why: str) -> None:
         pass
 
 

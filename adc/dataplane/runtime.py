@@ -16,6 +16,12 @@ the prompt comes back. Reconciling keeps what did not change:
   skipped ones are: reported once, tried again at every reconcile. Certificate verbs replace files
   without a commit; ``refresh_tls`` reloads them (unchanged files keep their context object).
 
+What cannot be served here (an address not on this host, a port taken or privileged, a certificate
+that cannot be loaded, what the compiler skips) is kept in ``unserved`` (virtual server -> why) for the
+status views, returned as notes once, and told to the observer (``vs_status``) on every change; the
+configuration stands, and every reconcile tries again. Failed connects to members are told to the
+observer too (``connect_failed``).
+
 Members are reached through ``connect.Connector`` (which members, how long, which TLS) for both the
 Layer-4 tunnel here and the HTTP proxy.
 
@@ -61,8 +67,24 @@ from .tunnel import splice
 log = logging.getLogger("adc.dataplane")
 
 Address = tuple[str, int]
+ConnectFailure = Callable[[str, MemberSpec, str, bool], None]  # (virtual server, member, why, during TLS)
 _OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 ACCEPT_ERROR_LOG_INTERVAL = 60.0  # seconds between two "accept failed" lines for one listener
+
+
+def listen_problem(addr: Address, err: OSError) -> str:
+    """Why this host would not let a listener bind ``addr``, in the operator's terms: the usual reasons
+    a line a real box takes cannot be served on a laptop."""
+    ip, port = addr
+    if err.errno == errno.EADDRNOTAVAIL:
+        return f"{ip} is not an address of this host"
+    if err.errno == errno.EADDRINUSE:
+        return f"{ip}:{port} is in use by another program on this host (Address already in use)"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        if port < 1024:
+            return f"port {port} is below 1024 and needs administrator rights on this host (Permission denied)"
+        return f"this host does not allow listening on {ip}:{port} (Permission denied)"
+    return str(err.strerror or err)
 
 
 class VsRuntime:
@@ -72,13 +94,16 @@ class VsRuntime:
     certificate cannot be served, and the data plane then does not serve that virtual server.
     """
 
-    def __init__(self, spec: VirtualServerSpec, counters: Counters, persistence: PersistenceTable) -> None:
+    def __init__(self, spec: VirtualServerSpec, counters: Counters, persistence: PersistenceTable,
+                 connect_failed: ConnectFailure | None = None) -> None:
         self.spec = spec
         self.counters = counters
         self.picker: Picker = make_picker(spec.method, spec.pool)
         self.persistence = persistence  # shared by the generations of a VS while its persistence is unchanged
         self.live = 0  # connections currently open
-        self.connector = Connector(spec)  # member connections, upstream TLS contexts included
+        # member connections, upstream TLS contexts included; a failed connect is reported with this VS's name
+        on_failure = (lambda m, why, tls: connect_failed(spec.name, m, why, tls)) if connect_failed else None
+        self.connector = Connector(spec, on_failure=on_failure)
         self.server_tls: ssl.SSLContext | None = None
         self.routes: RoutedRuntimes[VsRuntime] | None = None  # content routing: one runtime per rule
         self.load_tls()
@@ -151,6 +176,9 @@ class LiveUpstream(UpstreamHooks):
         return self.chosen.pick(ctx, exclude)
 
     def acquire(self, member: MemberSpec) -> None:
+        # the member is the session's from the moment it is connected: a WebSocket or OnceOnly tunnel
+        # shows it (and its live bytes) in the session list and the member's figures while it lasts
+        self.info.member = member
         self.chosen.acquire(member)
 
     def release(self, member: MemberSpec) -> None:
@@ -202,6 +230,9 @@ class Dataplane:
         self._spec: DataplaneSpec | None = None  # the last one reconciled, for refresh_tls
         self._reported: set[tuple[str, str]] = set()  # (virtual server, why it is not served)
         self._failures: dict[Address, str] = {}
+        # every virtual server of the config that is not served now, and why (read by the status views)
+        self.unserved: dict[str, str] = {}
+        self.bindings_wanted: dict[Address, str] = {}  # every address the runtimes want, and its virtual server
         self._token: trio.lowlevel.TrioToken | None = None
         self._nursery: trio.Nursery | None = None
         self._stop: trio.Event | None = None
@@ -298,9 +329,25 @@ class Dataplane:
                  for name, reason in unserved.items() if (name, reason) not in self._reported]
         self._reported = set(unserved.items())
         notes += await self._listen()
+        for addr, why in self._failures.items():
+            name = self.bindings_wanted.get(addr)
+            if name is not None:
+                unserved.setdefault(name, why)
+        self._status_changes(unserved)
         self._apply_budget()
         idle_pool().max_total = self.budget.idle if self.budget is not None else None
         return notes
+
+    def _status_changes(self, unserved: dict[str, str]) -> None:
+        """Tell the observer which virtual servers went down (cannot be served, and why) or came back."""
+        before, self.unserved = self.unserved, unserved
+        for name, why in unserved.items():
+            if before.get(name) != why:
+                self.notify("vs_status", name, False, why)
+        for name in before:
+            rt = self.runtimes.get(name)
+            if name not in unserved and rt is not None and rt.spec.status == "enable":
+                self.notify("vs_status", name, True, "")
 
     def _apply_budget(self) -> None:
         """Recompute the connection budget for the current listeners and health checks."""
@@ -339,7 +386,8 @@ class Dataplane:
         table = old.persistence if old is not None and old.spec.persistence == vs.persistence else None
         if table is not None:
             table.max_entries = max(1, vs.max_persistence_entries)
-        return VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries))
+        return VsRuntime(vs, self.counters, table or PersistenceTable(vs.persistence, vs.max_persistence_entries),
+                         self._connect_failed)
 
     async def _listen(self) -> list[str]:
         """Bind what the runtimes want and close the rest; returns the new bind failures."""
@@ -350,6 +398,7 @@ class Dataplane:
             for addr in rt.spec.addresses + rt.spec.redirect_addresses:
                 wanted.setdefault(addr, name)
 
+        self.bindings_wanted = wanted
         for addr, binding in list(self.bindings.items()):
             if addr in wanted:
                 binding.vs = wanted[addr]
@@ -363,8 +412,9 @@ class Dataplane:
                 await self._bind(addr, name)
             except OSError as err:
                 # retried at every commit (the address may have become free), reported once
-                failures[addr] = f"virtual server {name}: cannot listen on {addr[0]}:{addr[1]}: {err.strerror or err}"
-        notes = [msg for addr, msg in failures.items() if self._failures.get(addr) != msg]
+                failures[addr] = f"cannot listen on {addr[0]}:{addr[1]}: {listen_problem(addr, err)}"
+        notes = [f"virtual server {wanted[addr]} cannot be served on this host: {why}"
+                 for addr, why in failures.items() if self._failures.get(addr) != why]
         self._failures = failures
         return notes
 
@@ -428,6 +478,9 @@ class Dataplane:
         finally:
             self._trimming = False
 
+    def _connect_failed(self, vs: str, member: MemberSpec, why: str, tls: bool) -> None:
+        self.notify("connect_failed", vs, member, why, tls)
+
     def _health_changed(self, member: MemberSpec, up: bool, reason: str) -> None:
         self.notify("health_changed", member, up, reason)
 
@@ -455,10 +508,10 @@ class Dataplane:
             info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle),
                                traffic_log=vs.traffic_log)
             self.notify("session_opened", info)
-            client: trio.abc.Stream = counting(stream, info)
+            client: trio.abc.Stream = stream
             tls_session, sni = b"", ""
             if rt.server_tls is not None and any(lo <= local[1] <= hi for lo, hi in vs.ports):  # built at reconcile for every enabled virtual server with client TLS
-                ssl_stream = trio.SSLStream(client, rt.server_tls, server_side=True, https_compatible=True)
+                ssl_stream = trio.SSLStream(stream, rt.server_tls, server_side=True, https_compatible=True)
                 with trio.move_on_after(vs.profile.client_timeout or ProfileSpec.client_timeout) as hs:
                     await ssl_stream.do_handshake()
                 if hs.cancelled_caught:
@@ -467,6 +520,8 @@ class Dataplane:
                 tls_session = session.id if session is not None else b""
                 sni = client_sni(ssl_stream)
                 client = ssl_stream
+            # bytes of the client's messages, counted after TLS (what the member figures count too)
+            client = counting(client, info)
             if vs.http2https_ports and not any(lo <= local[1] <= hi for lo, hi in vs.ports):
                 await serve_redirect(client, vs)  # http2https-port: a clear listener that only redirects
             elif vs.mode == "http":

@@ -8,6 +8,8 @@ command table (``commands``); nothing here knows a table by name.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from ..config.store import Change, ConfigStore
 from ..config.tree import Entry
 from ..config.values import parse_key, parse_value
@@ -138,7 +140,8 @@ class Session:
             out = Reply(error="\n".join(failure.lines()) + "\n", failed=True)
         if ctx.notes:
             notes, ctx.notes = ctx.notes, []
-            out = Reply(output=out.output, error=out.error + "".join(n + "\n" for n in notes), failed=True, exit=out.exit)
+            # the commit is taken (a real box takes it): what this host cannot do is a notice, not a failure
+            out = dataclasses.replace(out, notice=out.notice + "".join(n + "\n" for n in notes))
         return out
 
     def _dispatch(self, words: list[str]) -> Reply:
