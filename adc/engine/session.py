@@ -17,11 +17,12 @@ from ..schema.model import Attr
 from ..schema.registry import Schema
 from . import complete as completion
 from . import render, validate
-from .commands import DIAGNOSE, EXECUTE, FULL, QUESTION, STATUS_PATHS, commands_for
+from .commands import DIAGNOSE, EXECUTE, FILTERABLE, FULL, QUESTION, STATUS_PATHS, TABLE_SUMMARIES, commands_for
 from .context import Context
 from .frames import EntryFrame, Frame, TableFrame, truncate16
 from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
+from .outfilter import Grep, parse_grep, split_pipe
 from .reply import Candidate, Reply
 from .verb import find_verb
 from .words import match
@@ -125,10 +126,11 @@ class Session:
             return Reply(output=self.help(text[:mark]))
         ctx.notes = []
         try:
-            words = lex(text)
+            command, pipe = split_pipe(text)
+            words = lex(command)
             if not words:
                 return Reply()
-            out = self._dispatch(words)
+            out = self._dispatch(words, parse_grep(lex(pipe)) if pipe is not None else None)
         except AdcError as err:
             out = Reply(error="\n".join(err.lines()) + "\n", failed=True)
         except RecursionError:
@@ -141,11 +143,18 @@ class Session:
             out = Reply(output=out.output, error=out.error + "".join(n + "\n" for n in notes), failed=True, exit=out.exit)
         return out
 
-    def _dispatch(self, words: list[str]) -> Reply:
+    def _dispatch(self, words: list[str], grep: Grep | None = None) -> Reply:
+        """Run one command; ``grep`` (``| grep ...``) filters what ``show``, ``get`` and ``diagnose`` print."""
         frame = self.ctx.frame
         verb = match(words[0], commands_for(frame), UnknownAction)
+        if grep is not None and verb not in FILTERABLE:
+            raise ParsingError()
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
+        if grep is not None:
+            lines = result.output.splitlines() if isinstance(result, Reply) else result
+            filtered = "".join(l + "\n" for l in grep.apply(lines))
+            return Reply(filtered, result.error, result.failed, result.exit) if isinstance(result, Reply) else Reply(filtered)
         return result if isinstance(result, Reply) else Reply(output="".join(l + "\n" for l in result))
 
     # ----------------------------------------------------------------- paths
@@ -230,7 +239,8 @@ class Session:
                 raise ParsingError()
             return render.get_entry(self.view, table, node)
         if not rest:
-            return render.get_table(node)
+            summary = TABLE_SUMMARIES.get(path)
+            return summary(self.app) if summary is not None else render.get_table(node)
         entry = node.get(rest[0])
         if entry is None or len(rest) > 1:
             raise CommandFail(-13, f"entry '{rest[0]}' not found in {table.dotted}")
