@@ -16,9 +16,9 @@ from .frames import Frame, TableFrame
 from .health_verbs import HEALTH_VERBS
 from .net_verbs import NET_VERBS
 from .ops import ApplianceOps
-from .route_views import ROUTE_GETS, interface_summary
+from .route_views import OTHER_GETS, ROUTE_GETS, interface_summary
 from .status_verbs import STATUS_DIAGNOSE, STATUS_EXECUTE, STATUS_GETS
-from .system_verbs import NOT_HERE, SYSTEM_VERBS
+from .system_verbs import DIAGNOSE_NOT_HERE, NOT_HERE, SYSTEM_VERBS
 from .verb import Verb
 
 ROOT_COMMANDS: dict[str, str] = {
@@ -70,6 +70,7 @@ STATUS_PATHS: dict[tuple[str, ...], StatusPath] = {
     ("system", "performance"): ("system performance", lambda app: app.system_performance().splitlines()),
     **STATUS_GETS,
     **ROUTE_GETS,
+    **OTHER_GETS,
 }
 # ``get <table>`` with no key that prints a status summary rather than the list of entries.
 TABLE_SUMMARIES: dict[tuple[str, ...], Callable[[ApplianceOps], list[str]]] = {
@@ -85,4 +86,4 @@ def _sorted(*groups: tuple[Verb, ...]) -> tuple[Verb, ...]:
 
 EXECUTE: tuple[Verb, ...] = _sorted(CONFIG_VERBS, CERT_VERBS, HEALTH_VERBS, STATUS_EXECUTE, NET_VERBS, SYSTEM_VERBS,
                                    NOT_HERE)
-DIAGNOSE: tuple[Verb, ...] = _sorted(DIAG_VERBS, STATUS_DIAGNOSE)
+DIAGNOSE: tuple[Verb, ...] = _sorted(DIAG_VERBS, STATUS_DIAGNOSE, DIAGNOSE_NOT_HERE)

@@ -10,8 +10,8 @@ the FortiOS family's CLI:
   block (``edit`` ... ``next``, or ``config`` ... ``end`` of a single object) that holds it, and the
   closing lines; the matching lines are marked ``<---``.
 
-The pattern is a regular expression (Python's ``re``; grep's basic syntax for plain text and ``. * ^ $
-[]``). The filtered text is what the console pages with ``--More--``, so paging comes after the filter.
+The pattern is a regular expression (Python's ``re``, which agrees with grep's basic syntax on plain
+text and ``. * ^ $ []``); a pattern that is not a valid one is taken as plain text. The filtered text is what the console pages with ``--More--``, so paging comes after the filter.
 """
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ class FilterError(AdcError):
 
 @dataclass(frozen=True)
 class Grep:
+    """One ``grep``; several in a row (``| grep -v set | grep port``) apply one after the other."""
+
     pattern: re.Pattern[str]
     invert: bool = False
     number: bool = False
@@ -67,10 +69,11 @@ class Grep:
         return out
 
 
-def split_pipe(line: str) -> tuple[str, str | None]:
-    """The command and the text after the first ``|`` outside quotes (None: no filter)."""
+def split_pipes(line: str) -> list[str]:
+    """The command, then the text of each filter: the line cut at every ``|`` outside quotes."""
+    parts: list[str] = []
     quote = ""
-    i = 0
+    start = i = 0
     while i < len(line):
         ch = line[i]
         if ch == "\\":
@@ -82,9 +85,10 @@ def split_pipe(line: str) -> tuple[str, str | None]:
         elif ch in ('"', "'"):
             quote = ch
         elif ch == "|":
-            return line[:i], line[i + 1:]
+            parts.append(line[start:i])
+            start = i + 1
         i += 1
-    return line, None
+    return parts + [line[start:]]
 
 
 def parse_grep(words: list[str]) -> Grep:
@@ -125,8 +129,8 @@ def parse_grep(words: list[str]) -> Grep:
         raise FilterError(GREP_USAGE)
     try:
         compiled = re.compile(pattern, re.IGNORECASE if flags["i"] else 0)
-    except re.error as err:
-        raise FilterError(f"grep: bad regular expression: {err}") from None
+    except re.error:  # grep's basic syntax takes ( ) { } + ? | as plain characters: so do we then
+        compiled = re.compile(re.escape(pattern), re.IGNORECASE if flags["i"] else 0)
     return Grep(compiled, invert=flags["v"], number=flags["n"], count=flags["c"], context=flags["f"],
                 after=max(nums["A"], nums["C"]), before=max(nums["B"], nums["C"]))
 

@@ -14,6 +14,7 @@ import ipaddress
 from typing import Callable
 
 from ..config.tree import Entry, TableData
+from ..errors import AdcError
 from ..config.view import View
 from .ops import ApplianceOps
 
@@ -80,7 +81,7 @@ def routes(app: ApplianceOps) -> list[tuple[str, Network, str]]:
         else:
             code = "S>*" if best.get(dest) == dist else "S  "
             lines.append((code, dest, f"[{dist}/0] via {gateway}, {via}"))
-    lines.sort(key=lambda r: (r[1].version, int(r[1].network_address), r[1].prefixlen, r[0][0] != "C"))
+    lines.sort(key=lambda r: (r[1].version, int(r[1].network_address), r[1].prefixlen, r[0][0] != "C", r[0] != "S>*"))
     return lines
 
 
@@ -117,4 +118,33 @@ ROUTE_GETS: dict[tuple[str, ...], tuple[str, Callable[[ApplianceOps], list[str]]
         ("all", "show all routing table entries"), ("kernel-all", "show all routing table entries"),
         ("kernel-connected", "show connected routing table entries"), ("kernel-llb", "show llb routing table entries"),
         ("kernel-static", "show static routing table entries"))
+}
+
+
+def ha_status(app: ApplianceOps) -> list[str]:
+    """``get system ha-status`` (CLI744 p. 615) of a node that is alone: no peer, nothing to sync."""
+    table = app.schema.by_dotted.get("system.ha")
+    node = app.store.tree.nodes.get(table.path) if table is not None else None
+    mode = _view(app).text(table, node, "mode") if table is not None and isinstance(node, Entry) else ""
+    return [f"Mode: {mode or 'standalone'}", "State: standalone", "Config-sync: In sync", "Node-id: 0",
+            "", "Monitor status", "Link Up:", "Down:", "", "Peer count: 0"]
+
+
+def _not_here(words: str, why: str) -> Callable[[ApplianceOps], list[str]]:
+    def report(app: ApplianceOps) -> list[str]:
+        raise AdcError(f"get {words}: not available on this appliance: {why}")
+
+    report.any_args = True  # type: ignore[attr-defined]  # ``get router info ospf status`` says the same
+    return report
+
+
+_NO_ROUTING = "adc runs no routing protocol (OSPF, BGP); see get router info routing-table all"
+OTHER_GETS: dict[tuple[str, ...], tuple[str, Callable[[ApplianceOps], list[str]]]] = {
+    ("system", "ha-status"): ("ha status", ha_status),
+    **{tuple(w.split()): (w.split()[-1], _not_here(w, why)) for w, why in (
+        ("router info ospf", _NO_ROUTING), ("router info bgp", _NO_ROUTING), ("router info6 bgp", _NO_ROUTING),
+        ("security waf-signature-status", "adc has no web application firewall"),
+        ("security scan-report", "adc has no vulnerability scanner"),
+        ("security scan-task", "adc has no vulnerability scanner"),
+        ("system traffic-group-status", "adc runs as one standalone node (no HA cluster)"))},
 }

@@ -22,7 +22,7 @@ from .context import Context
 from .frames import EntryFrame, Frame, TableFrame, truncate16
 from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
-from .outfilter import Grep, parse_grep, split_pipe
+from .outfilter import Grep, parse_grep, split_pipes
 from .reply import Candidate, Reply
 from .verb import find_verb
 from .words import match
@@ -126,11 +126,11 @@ class Session:
             return Reply(output=self.help(text[:mark]))
         ctx.notes = []
         try:
-            command, pipe = split_pipe(text)
+            command, *pipes = split_pipes(text)
             words = lex(command)
             if not words:
                 return Reply()
-            out = self._dispatch(words, parse_grep(lex(pipe)) if pipe is not None else None)
+            out = self._dispatch(words, [parse_grep(lex(p)) for p in pipes])
         except AdcError as err:
             out = Reply(error="\n".join(err.lines()) + "\n", failed=True)
         except RecursionError:
@@ -143,17 +143,19 @@ class Session:
             out = Reply(output=out.output, error=out.error + "".join(n + "\n" for n in notes), failed=True, exit=out.exit)
         return out
 
-    def _dispatch(self, words: list[str], grep: Grep | None = None) -> Reply:
-        """Run one command; ``grep`` (``| grep ...``) filters what ``show``, ``get`` and ``diagnose`` print."""
+    def _dispatch(self, words: list[str], greps: list[Grep] | None = None) -> Reply:
+        """Run one command; ``greps`` (``| grep ...``) filter what ``show``, ``get`` and ``diagnose`` print."""
         frame = self.ctx.frame
         verb = match(words[0], commands_for(frame), UnknownAction)
-        if grep is not None and verb not in FILTERABLE:
+        if greps and verb not in FILTERABLE:
             raise ParsingError()
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
-        if grep is not None:
+        if greps:
             lines = result.output.splitlines() if isinstance(result, Reply) else result
-            filtered = "".join(l + "\n" for l in grep.apply(lines))
+            for grep in greps:
+                lines = grep.apply(lines)
+            filtered = "".join(l + "\n" for l in lines)
             return Reply(filtered, result.error, result.failed, result.exit) if isinstance(result, Reply) else Reply(filtered)
         return result if isinstance(result, Reply) else Reply(output="".join(l + "\n" for l in result))
 
@@ -228,9 +230,10 @@ class Session:
             return render.get_entry(self.view, frame.table, frame.work)
         path, rest = self.resolve_path(args, allow_status=True)
         if path in STATUS_PATHS:
-            if rest:
+            report = STATUS_PATHS[path][1]
+            if rest and not getattr(report, "any_args", False):
                 raise ParsingError()
-            return STATUS_PATHS[path][1](self.app)
+            return report(self.app)
         table = self.schema.table(path)
         assert table is not None
         node = self.ctx.saved_node(path)

@@ -134,8 +134,8 @@ def _factoryreset2(ctx: "Context", args: list[str]) -> Reply:
                    "     global/VDOMs/system interface/router static!", answer)
 
 
-def _not_here(words: tuple[str, ...], why: str) -> Verb:
-    text = "execute " + " ".join(words)
+def _not_here(words: tuple[str, ...], why: str, root: str = "execute") -> Verb:
+    text = f"{root} " + " ".join(words)
 
     def run(ctx: "Context", args: list[str]) -> list[str]:
         raise AdcError(f"{text}: not available on this appliance: {why}")
@@ -191,6 +191,34 @@ NOT_HERE: tuple[Verb, ...] = tuple(_not_here(w, why) for w, why in (
     (("waf",), "adc has no web application firewall"),
     (("web-category-test",), _NO_CLOUD),
     (("web-vulnerability-scan",), "adc has no vulnerability scanner"),
+    (("certificate", "ca"), "adc imports local certificates only (execute certificate local)"),
+    (("certificate", "crl"), "adc imports local certificates only (execute certificate local)"),
+    (("certificate", "remote"), "adc imports local certificates only (execute certificate local)"),
+    (("certificate", "config"), "adc imports local certificates only (execute certificate local)"),
+    (("restore", "config-file"), "the configuration is backed up as a script: use execute restore config"),
+    (("restore", "image"), _NO_FIRMWARE),
+    (("restore", "isp-address"), "adc has no ISP address book database"),
+    (("restore", "waf-signature"), "adc has no web application firewall"),
+    (("restore", "reputation-block-list"), "adc has no IP reputation database"),
+    (("restore", "geoip-db"), "adc has no geography database"),
+))
+
+_HOST_TOOLS = "use the host's own tools (ip, ss, top)"
+# The same for the diagnose commands of CLI744 (p. 510-560).
+DIAGNOSE_NOT_HERE: tuple[Verb, ...] = tuple(_not_here(w, why, "diagnose") for w, why in (
+    (("antivirus",), "adc has no antivirus"),
+    (("debug", "flow"), "adc traces no packets: see diagnose server-load-balance session list"),
+    (("debug", "module"), "the data plane's debug lines go to adc.log in the data directory"),
+    (("endpoint-control",), _NO_CLOUD),
+    (("firewall-session",), "adc has no firewall: see diagnose server-load-balance session clear"),
+    (("hardware",), "adc has no hardware of its own"),
+    (("llb",), "adc has no link load balancing"),
+    (("netlink",), _HOST_TOOLS),
+    (("server-load-balance", "dns-clients"), "adc has no DNS service"),
+    (("sniffer",), "use tcpdump on the host"),
+    (("system",), _HOST_TOOLS),
+    (("tech-report",), "use get system status and the files of the data directory"),
+    (("waf",), "adc has no web application firewall"),
 ))
 
 SYSTEM_VERBS: tuple[Verb, ...] = (
