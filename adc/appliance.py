@@ -159,7 +159,13 @@ class Appliance:
 
         host = self.session().hostname()
         where = self.data_dir if self.data_dir is not None else Path.cwd()
-        return format_system_status(sample_status(host, self.started_at, where))
+        import dataclasses
+        from datetime import datetime
+
+        facts = sample_status(host, self.started_at, where)
+        if self._clock_offset:  # ``execute date`` set the appliance's clock
+            facts = dataclasses.replace(facts, now=datetime.fromtimestamp(self.clock()).astimezone())
+        return format_system_status(facts)
 
     def system_performance(self) -> str:
         from .status import format_system_performance, sample_performance
