@@ -76,14 +76,15 @@ def test_ping_option_ttl_pattern_and_validate(s: Session) -> None:
     assert "icmp_seq=0 ttl=" in got and "(wrong data)" not in got
     assert "1 packets transmitted, 1 packets received" in got
     assert err(s, "execute ping-option ttl 0").startswith("ttl: an integer 1-255\n")
-    assert "Usage: execute ping-option" in err(s, "execute ping-option nosuch 1")
+    assert err(s, "execute ping-option ttl").startswith("Usage: execute ping-option ttl <1-255>\n")
+    assert s.help("execute ping-option ").splitlines()[1] == "df-bit         set DF bit in IP header <yes | no>"
     assert err(s, "execute ping-option pattern zz").startswith("pattern: hex digits")
 
 
 def test_ping_of_a_name_that_does_not_resolve_says_so_in_one_line(s: Session) -> None:
     e = err(s, "execute ping no-such-host.invalid")
     assert e.startswith("ping: unknown host no-such-host.invalid") and e.count("\n") == 1
-    assert err(s, "execute ping").startswith("Usage: execute ping <host name | host ip>")
+    assert err(s, "execute ping").startswith("Usage: execute ping <host-name|host-ip>")
 
 
 def test_traceroute_and_nslookup_on_loopback(s: Session) -> None:

@@ -18,19 +18,15 @@ from .words import match
 if TYPE_CHECKING:
     from .context import Context
 
-U_PING = "Usage: execute ping <host name | host ip>"
-U_PING6 = "Usage: execute ping6 <host name | host ipv6>"
-U_OPTION = ("Usage: execute ping-option {data-size|df-bit|pattern|repeat-count|source|timeout|tos|ttl|validate-reply|"
-            "view-settings} [<value>]")
-U_TRACE = "Usage: execute traceroute <host name | host ip>"
+U_PING = "Usage: execute ping <host-name|host-ip>"
+U_PING6 = "Usage: execute ping6 <host-name|host-ipv6>"
+U_TRACE = "Usage: execute traceroute <host-name|host-ip>"
 U_NSLOOKUP = "Usage: execute nslookup name {<fqdn>|<ip>}"
 TOS_NAMES = ("default", "lowcost", "lowdelay", "reliability", "throughput")
 TOS_VALUES = {"default": 0, "lowcost": 2, "reliability": 4, "throughput": 8, "lowdelay": 16}
 # option word -> (attribute, lowest, highest) for the integer options
 _INTS = {"data-size": ("data_size", 0, 65507), "repeat-count": ("repeat_count", 1, 10000),
          "timeout": ("timeout", 1, 60), "ttl": ("ttl", 1, 255)}
-_OPTIONS = ("data-size", "df-bit", "pattern", "repeat-count", "source", "timeout", "tos", "ttl", "validate-reply",
-            "view-settings")
 
 
 def options(ctx: "Context", version: int) -> PingOptions:
@@ -48,11 +44,8 @@ def view_settings(o: PingOptions) -> list[str]:
 
 
 def _set_option(current: PingOptions, words: list[str], version: int) -> PingOptions:
-    usage = UsageError(U_OPTION if version == 4 else U_OPTION.replace("ping-option", "ping6-option"))
-    word = match(words[0], _OPTIONS, usage)
-    if len(words) != 2:
-        raise usage
-    value = words[1]
+    word, value = words
+    usage = UsageError(_option_usage(version, word))
     if word in _INTS:
         attr, lo, hi = _INTS[word]
         if not value.isdigit() or not lo <= int(value) <= hi:
@@ -87,20 +80,37 @@ def _set_option(current: PingOptions, words: list[str], version: int) -> PingOpt
     return replace(current, source=value)
 
 
-def _ping_option(version: int) -> Callable[["Context", list[str]], Any]:
+# option -> (help as the reference's ``execute ping-option ?`` prints it, its argument)
+OPTION_HELP = {
+    "data-size": ("ping option settings", "<bytes>"), "df-bit": ("set DF bit in IP header <yes | no>", "{yes|no}"),
+    "pattern": ("hex format of pattern, e.g. 00ffaabb", "<hex>"),
+    "repeat-count": ("integer value to specify how many times to repeat ping", "<1-10000>"),
+    "source": ("auto | <source interface ip>", "<auto|ip>"),
+    "timeout": ("integer value to specify timeout in seconds", "<1-60>"),
+    "tos": ("IP type-of-service option", "{" + "|".join(TOS_NAMES) + "}"),
+    "ttl": ("integer value to specify time-to-live", "<1-255>"),
+    "validate-reply": ("validate reply data <yes | no>", "{yes|no}"),
+    "view-settings": ("view the current settings for ping option", ""),
+}
+
+
+def _ping_option(version: int, word: str) -> Callable[["Context", list[str]], Any]:
     def run(ctx: "Context", args: list[str]) -> list[str]:
-        words = " ".join(args).split()
-        if not words:
-            raise UsageError(U_OPTION)
         current = options(ctx, version)
-        if match(words[0], _OPTIONS, UsageError(U_OPTION)) == "view-settings":
-            if len(words) != 1:
-                raise UsageError(U_OPTION)
+        if word == "view-settings":
+            if args:
+                raise UsageError(_option_usage(version, word))
             return view_settings(current)
-        ctx.state[f"ping{version}-option"] = _set_option(current, words, version)
+        if len(args) != 1:
+            raise UsageError(_option_usage(version, word))
+        ctx.state[f"ping{version}-option"] = _set_option(current, [word, args[0]], version)
         return []
 
     return run
+
+
+def _option_usage(version: int, word: str) -> str:
+    return f"Usage: execute ping{'6' if version == 6 else ''}-option {word} {OPTION_HELP[word][1]}".rstrip()
 
 
 def format_ping(host: str, run: PingRun, data_size: int) -> list[str]:
@@ -178,8 +188,7 @@ def _nslookup(ctx: "Context", args: list[str]) -> list[str]:
 NET_VERBS: tuple[Verb, ...] = (
     Verb(("nslookup",), "nslookup", U_NSLOOKUP, _nslookup),
     Verb(("ping",), "ping <host name | host ip>", U_PING, _ping(4)),
-    Verb(("ping-option",), "ping option settings", U_OPTION, _ping_option(4)),
     Verb(("ping6",), "ping6 <host name | host ipv6>", U_PING6, _ping(6)),
-    Verb(("ping6-option",), "ping6 option settings", U_OPTION.replace("ping-option", "ping6-option"), _ping_option(6)),
     Verb(("traceroute",), "traceroute <host name | host ip>", U_TRACE, _traceroute),
-)
+) + tuple(Verb((f"ping{v}-option", word), help_, _option_usage(6 if v else 4, word), _ping_option(6 if v else 4, word))
+          for v in ("", "6") for word, (help_, _) in OPTION_HELP.items())

@@ -23,7 +23,7 @@ from .verb import Verb
 if TYPE_CHECKING:
     from .context import Context
 
-U_DATE = "Usage: execute date [<mm/dd/yyyy> [hh:mm:ss]]"
+U_DATE = "Usage: execute date [<mm/dd/yyyy>] [<hh:mm:ss>]"
 U_TIME = "Usage: execute time [<hh:mm:ss>]"
 U_BARE = "Usage: execute {}"
 KEPT_BY_FACTORYRESET2 = (("system", "global"), ("system", "interface"), ("router", "static"), ("system", "vdom"))
