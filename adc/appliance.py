@@ -362,7 +362,7 @@ class Appliance:
         try:
             netprobe.configure(sock, options.ttl, netprobe.TOS.get(options.tos, 0), options.df_bit, options.source)
             data = netprobe.payload(options.data_size, options.pattern)
-            ident = os.getpid() & 0xFFFF
+            ident = netprobe.new_ident()
             replies = []
             for seq in range(options.repeat_count):
                 started = time.monotonic()
@@ -386,7 +386,7 @@ class Appliance:
         sock = netprobe.open_icmp(version)
         hops: list[tuple[tuple[str, float] | None, ...]] = []
         try:
-            ident = os.getpid() & 0xFFFF
+            ident = netprobe.new_ident()
             seq = 0
             for ttl in range(1, 31):
                 netprobe.configure(sock, ttl, 0, False, "auto")

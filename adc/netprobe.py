@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import select
 import socket
 import struct
@@ -48,6 +49,12 @@ class IcmpSocket:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def new_ident() -> int:
+    """The identifier of one probe run: a raw socket sees every echo reply of the host, so replies to
+    other runs (other consoles, other programs) are told apart by it (a datagram socket gets its own)."""
+    return secrets.randbelow(0xFFFF) + 1
 
 
 def resolve(host: str, version: int) -> str:
