@@ -16,7 +16,7 @@ from .config.factory import add_missing_factory, factory_tree
 from .config.persist import DataDir
 from .config.store import ConfigStore
 from .config.tree import ConfigTree
-from .engine.ops import NO_DATAPLANE, SessionRow
+from .engine.ops import NO_DATAPLANE, EchoReply, PersistenceRow, PingOptions, PingRun, SessionRow, TraceRun
 from .engine.session import Session
 from .schema import SCHEMA
 from .schema.registry import Schema
@@ -45,6 +45,8 @@ class Appliance:
         self._scratch: Path | None = None  # where an in-memory appliance keeps its certificate files
         self.dataplane: Dataplane | None = None
         self.startup_notes: list[str] = []  # what the data plane said when it first served the config
+        self._subscribed = False  # the commit hooks of the data plane, added once (a reboot keeps them)
+        self._clock_offset = 0.0  # ``execute date``/``time``: the appliance's clock minus the host's
         if data_dir is None:
             self.store = ConfigStore(self.factory_tree())
             if serve:
@@ -77,12 +79,16 @@ class Appliance:
         self.stats = Stats(self.logs)
         self.dataplane = Dataplane(observer=self.stats)
         self.dataplane.start()
-        self.store.subscribe(self._log_commit)
-        self.store.subscribe(self._reconcile)
+        if not self._subscribed:
+            self.store.subscribe(self._log_commit)
+            self.store.subscribe(self._reconcile)
+            self._subscribed = True
         self.startup_notes = self._reconcile(self.store.generation, self.store, everything=True)
 
     def _log_commit(self, generation: int, store: ConfigStore) -> None:
         """Every commit goes to the event log."""
+        if self.dataplane is None:
+            return
         change = store.last_change
         if change is None:
             what = "the whole configuration was replaced"
@@ -93,13 +99,14 @@ class Appliance:
 
     def _reconcile(self, generation: int, store: ConfigStore, everything: bool = False) -> list[str]:
         """Recompile what the commit touched and bring the listeners in line; lines for the operator."""
+        if self.dataplane is None:
+            return []  # shut down: nothing serves
         change = store.last_change
         if everything or change is None:
             self._compiler.invalidate()
         else:
             self._compiler.invalidate(change.path, change.key)
         spec = self._compiler.compile(store.tree, generation)
-        assert self.dataplane is not None
         return self.dataplane.apply(spec)
 
     @property
@@ -152,7 +159,13 @@ class Appliance:
 
         host = self.session().hostname()
         where = self.data_dir if self.data_dir is not None else Path.cwd()
-        return format_system_status(sample_status(host, self.started_at, where))
+        import dataclasses
+        from datetime import datetime
+
+        facts = sample_status(host, self.started_at, where)
+        if self._clock_offset:  # ``execute date`` set the appliance's clock
+            facts = dataclasses.replace(facts, now=datetime.fromtimestamp(self.clock()).astimezone())
+        return format_system_status(facts)
 
     def system_performance(self) -> str:
         from .status import format_system_performance, sample_performance
@@ -339,3 +352,114 @@ class Appliance:
 
         regenerate_factory_cert(self.base_dir)
         return self.dataplane.refresh_tls() if self.dataplane is not None else []
+
+    # --------------------------------------------------------------------- ApplianceOps: the network
+    def ping(self, host: str, version: int, options: PingOptions) -> PingRun:
+        from . import netprobe
+
+        address = netprobe.resolve(host, version)
+        sock = netprobe.open_icmp(version)
+        try:
+            netprobe.configure(sock, options.ttl, netprobe.TOS.get(options.tos, 0), options.df_bit, options.source)
+            data = netprobe.payload(options.data_size, options.pattern)
+            ident = netprobe.new_ident()
+            replies = []
+            for seq in range(options.repeat_count):
+                started = time.monotonic()
+                got = netprobe.exchange(sock, address, ident, seq, data, float(options.timeout))
+                if got is not None and got[0].kind == "reply":
+                    echo, ms = got
+                    valid = not options.validate_reply or echo.data == data
+                    replies.append(EchoReply(seq, echo.size, echo.ttl, ms, valid))
+                if seq + 1 < options.repeat_count:
+                    time.sleep(max(0.0, options.interval - (time.monotonic() - started)))
+        finally:
+            sock.close()
+        return PingRun(address, options.repeat_count, tuple(replies))
+
+    def traceroute(self, host: str) -> TraceRun:
+        """ICMP echo with growing TTL, three probes a hop, up to 30 hops, until the host answers."""
+        from . import netprobe
+
+        version = 6 if ":" in host else 4
+        address = netprobe.resolve(host, version)
+        sock = netprobe.open_icmp(version)
+        hops: list[tuple[tuple[str, float] | None, ...]] = []
+        try:
+            ident = netprobe.new_ident()
+            seq = 0
+            for ttl in range(1, 31):
+                netprobe.configure(sock, ttl, 0, False, "auto")
+                probes: list[tuple[str, float] | None] = []
+                reached = False
+                for _ in range(3):
+                    seq += 1
+                    got = netprobe.exchange(sock, address, ident, seq, bytes(10), 1.0)
+                    probes.append((got[0].peer, got[1]) if got is not None else None)
+                    reached = reached or (got is not None and got[0].kind != "exceeded")
+                hops.append(tuple(probes))
+                if reached:
+                    break
+        finally:
+            sock.close()
+        return TraceRun(address, tuple(hops))
+
+    def lookup(self, name: str) -> tuple[str, list[str]]:
+        import ipaddress
+
+        from . import netprobe
+
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return name, netprobe.addresses(name)
+        return netprobe.reverse(name), [name]
+
+    # --------------------------------------------------------------------- ApplianceOps: clock and power
+    def clock(self) -> float:
+        return time.time() + self._clock_offset
+
+    def set_clock(self, when: float) -> None:
+        """The host's clock is never set: the appliance keeps an offset (for this run of adc)."""
+        self._clock_offset = when - time.time()
+
+    def reboot(self) -> list[str]:
+        """Close every listener and connection, then serve the saved configuration again (every commit
+        is already saved: the configuration is the store's). An appliance that did not serve stays so."""
+        self.started_at = time.time()
+        if self.dataplane is None:
+            return []
+        self.logs.event("system", "System is rebooting")
+        self.dataplane.stop()
+        self.dataplane = None
+        self.logs.close()
+        self.start_serving()
+        return self.startup_notes
+
+    def shutdown(self) -> None:
+        if self.dataplane is not None:
+            self.logs.event("system", "System is shutting down")
+            self.dataplane.stop()
+            self.dataplane = None
+            self.logs.close()
+
+    # --------------------------------------------------------------------- ApplianceOps: live tables
+    def persistence(self) -> Sequence[PersistenceRow] | None:
+        plane = self.dataplane
+        if plane is None:
+            return None
+        found = plane.call(plane.persistence_entries)
+        assert isinstance(found, list)
+        return [PersistenceRow(vs, kind, key, m.real_server, (m.host, m.port), left) for vs, kind, key, m, left in found]
+
+    def clear_persistence(self, vs_names: Sequence[str]) -> int:
+        plane = self.dataplane
+        if plane is None:
+            return 0
+        return int(plane.call(plane.clear_persistence, list(vs_names)))  # type: ignore[call-overload]
+
+    def close_sessions(self, session_ids: Sequence[int]) -> int:
+        plane = self.dataplane
+        if plane is None:
+            return 0
+        return int(plane.call(plane.close_sessions, list(session_ids)))  # type: ignore[call-overload]

@@ -144,6 +144,6 @@ def test_system_status_and_performance() -> None:
 def test_usage_errors_of_execute() -> None:
     s = Appliance(None).session()
     r = s.execute("execute backup config")
-    assert r.error.splitlines() == ["Usage: execute backup config <file>", "Command fail. Return code is -61 (Input is not as expected)"]
+    assert r.error.splitlines() == ["Usage: execute backup config {disk|tftp|ftp} <file> [<ip>] [<user>] [<password>]", "Command fail. Return code is -61 (Input is not as expected)"]
     assert s.execute("execute nothing").error == "Unknown action 0\n"
     assert not s.execute("diagnose debug cmdb 8").failed

@@ -86,7 +86,8 @@ def test_get_and_show_paths(s: Session) -> None:
     assert next_candidates(ctx, ["show"]) == [("full-configuration", "show full configuration")] + PATH_WORDS
     assert next_candidates(ctx, ["show", "full-configuration"]) == PATH_WORDS
     system_get = next_candidates(ctx, ["get", "system"])
-    assert system_get[-2:] == [("status", "system status"), ("performance", "system performance")]
+    assert [("status", "system status"), ("performance", "system performance"), ("ha-status", "ha status")] == [
+        p for p in system_get if p[0] in ("status", "performance", "ha-status")]
     assert "status" not in words(next_candidates(ctx, ["show", "system"]))
     assert words(next_candidates(ctx, ["get", "load-balance"]))[-2:] == ["virtual-server-status", "real-server-status"]
     # after a table path: the saved entries, reserved ones included
@@ -206,11 +207,14 @@ def test_single_object(s: Session) -> None:
 def test_execute_and_diagnose_words(s: Session) -> None:
     ctx = s.ctx
     assert next_candidates(ctx, ["execute"]) == list(verb_words(EXECUTE, ()).items())
-    assert words(next_candidates(ctx, ["execute"])) == [
-        "backup", "certificate", "factoryreset", "health-check-verify", "log", "restore"]
-    assert next_candidates(ctx, ["diagnose"]) == [("debug", "debug"), ("server-load-balance", "server-load-balance")]
+    assert {"backup", "certificate", "date", "factoryreset", "factoryreset2", "health-check-verify", "log", "nslookup",
+            "ping", "ping-option", "ping6", "ping6-option", "reboot", "reload", "restore", "shutdown", "time",
+            "traceroute"} <= set(words(next_candidates(ctx, ["execute"])))
+    assert {("debug", "debug"), ("server-load-balance", "server-load-balance")} <= set(next_candidates(ctx, ["diagnose"]))
     assert next_candidates(ctx, ["diagnose"]) == list(verb_words(DIAGNOSE, ()).items())
-    assert next_candidates(ctx, ["diagnose", "debug"]) == [("cmdb", "cmdb debug level")]
+    assert next_candidates(ctx, ["diagnose", "debug"]) == [
+        ("cmdb", "cmdb debug level"), ("disable", "disable debug output"), ("enable", "enable debug output"),
+        ("flow", "flow"), ("info", "show debug info"), ("module", "module"), ("timestamp", "timestamp debug messages")]
     assert next_candidates(ctx, ["execute", "backup"]) == [("config", "backup")]
     assert next_candidates(ctx, ["exec", "cert", "loc"]) == [
         ("export", "export a local certificate"), ("generate", "generate a local certificate"),
@@ -222,11 +226,13 @@ def test_execute_and_diagnose_words(s: Session) -> None:
 
 def test_usage_hints(s: Session) -> None:
     ctx = s.ctx
-    assert next_candidates(ctx, ["diagnose", "debug", "cmdb"]) == [("<0-8>", "diagnose debug cmdb <0-8>")]
-    assert help_text(ctx, "diagnose debug cmdb ") == "<0-8> diagnose debug cmdb <0-8>\n"
+    assert next_candidates(ctx, ["diagnose", "debug", "cmdb"]) == [("<0-8>", "diagnose debug cmdb [<0-8>]")]
+    assert help_text(ctx, "diagnose debug cmdb ") == "<0-8> diagnose debug cmdb [<0-8>]\n"
     assert next_candidates(ctx, ["diagnose", "debug", "cmdb", "3"]) == []
-    assert next_candidates(ctx, ["execute", "backup", "config"]) == [("<file>", "execute backup config <file>")]
-    assert next_candidates(ctx, ["execute", "backup", "config", "f.cli"]) == []
+    usage = "execute backup config {disk|tftp|ftp} <file> [<ip>] [<user>] [<password>]"
+    assert next_candidates(ctx, ["execute", "backup", "config"]) == [("disk", usage), ("tftp", usage), ("ftp", usage)]
+    assert next_candidates(ctx, ["execute", "backup", "config", "disk"]) == [("<file>", usage)]
+    assert next_candidates(ctx, ["execute", "backup", "config", "tftp", "f.cli"]) == [("<ip>", usage)]
     usage = next_candidates(ctx, ["execute", "health-check-verify"])[0][1]
     assert usage.startswith("execute health-check-verify <health-check> <ip> [port]")
     assert next_candidates(ctx, ["execute", "health-check-verify"]) == [("<health-check>", usage)]

@@ -104,6 +104,8 @@ def test_failed_connects_are_counted_per_member_shown_and_logged() -> None:
             out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
                                   f"http://{ip}:{port}/{i}"], capture_output=True, timeout=30).stdout
             assert out == b"200"
+        # an exchange is charged when it ends, which may be just after curl has its answer
+        wait_for(lambda: block(run(s, "get load-balance real-server-status"), "web 1")["requests"] == str(n))
         members = run(s, "get load-balance real-server-status")
         bad, ok = block(members, "web 2"), block(members, "web 1")
         assert 1 <= int(bad["connect-failures"]) <= n and bad["last-failure"].startswith("Connection refused (")

@@ -227,6 +227,7 @@ class Dataplane:
         self.health = HealthMonitor(self.counters, self._health_changed)
         self.runtimes: dict[str, VsRuntime] = {}
         self.bindings: dict[Address, Binding] = {}
+        self.client_streams: dict[int, trio.SocketStream] = {}  # session id -> client socket (session clear)
         self._spec: DataplaneSpec | None = None  # the last one reconciled, for refresh_tls
         self._reported: set[tuple[str, str]] = set()  # (virtual server, why it is not served)
         self._failures: dict[Address, str] = {}
@@ -294,6 +295,32 @@ class Dataplane:
         """Run a coroutine function in the data plane's thread and wait for its result."""
         assert self._token is not None
         return trio.from_thread.run(fn, *args, trio_token=self._token)
+
+    async def close_sessions(self, ids: Collection[int]) -> int:
+        """Close the client side of these sessions; their handlers then end as on a client reset."""
+        doomed = [self.client_streams[i] for i in ids if i in self.client_streams]
+        for stream in doomed:
+            await trio.aclose_forcefully(stream)
+        return len(doomed)
+
+    async def persistence_entries(self) -> list[tuple[str, str, str, MemberSpec, int]]:
+        """(virtual server, type, key, member, seconds left) of every live persistence entry."""
+        now = trio.current_time()
+        out = []
+        for name, rt in sorted(self.runtimes.items()):
+            for e in rt.persistence.entries(now):
+                member = rt.picker.find(e.ident)
+                if member is not None:
+                    out.append((name, rt.persistence.type, e.key, member, math.ceil(e.expires_in)))
+        return out
+
+    async def clear_persistence(self, names: Collection[str]) -> int:
+        count = 0
+        for name, rt in self.runtimes.items():
+            if not names or name in names:
+                count += len(rt.persistence)
+                rt.persistence.clear()
+        return count
 
     # ----------------------------------------------------------------- reconcile
     def apply(self, spec: DataplaneSpec) -> list[str]:
@@ -508,6 +535,7 @@ class Dataplane:
             info = SessionInfo(vs.name, protocol, (peer[0], peer[1]), local, idle_timeout=float(idle),
                                traffic_log=vs.traffic_log)
             self.notify("session_opened", info)
+            self.client_streams[info.id] = stream
             client: trio.abc.Stream = stream
             tls_session, sni = b"", ""
             if rt.server_tls is not None and any(lo <= local[1] <= hi for lo, hi in vs.ports):  # built at reconcile for every enabled virtual server with client TLS
@@ -538,6 +566,7 @@ class Dataplane:
             self.admission.closed(vs.name)
             await trio.aclose_forcefully(stream)
             if info is not None:
+                self.client_streams.pop(info.id, None)
                 self.notify("session_closed", info)
 
     async def _serve_tcp(self, client: trio.abc.Stream, info: SessionInfo, rt: VsRuntime, tls_session: bytes = b"") -> None:

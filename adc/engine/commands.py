@@ -7,19 +7,19 @@ which has no ``next``). Dispatch, ``?`` and Tab all read these tables.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from ..errors import UsageError
 from .cert_verbs import CERT_VERBS
 from .config_verbs import CONFIG_VERBS
+from .diag_verbs import DIAG_VERBS
 from .frames import Frame, TableFrame
 from .health_verbs import HEALTH_VERBS
+from .net_verbs import NET_VERBS
 from .ops import ApplianceOps
+from .route_views import OTHER_GETS, ROUTE_GETS, interface_summary
 from .status_verbs import STATUS_DIAGNOSE, STATUS_EXECUTE, STATUS_GETS
+from .system_verbs import DIAGNOSE_NOT_HERE, NOT_HERE, SYSTEM_VERBS
 from .verb import Verb
-
-if TYPE_CHECKING:
-    from .context import Context
 
 ROOT_COMMANDS: dict[str, str] = {
     "config": "configure object",
@@ -69,22 +69,21 @@ STATUS_PATHS: dict[tuple[str, ...], StatusPath] = {
     ("system", "status"): ("system status", lambda app: app.system_status().splitlines()),
     ("system", "performance"): ("system performance", lambda app: app.system_performance().splitlines()),
     **STATUS_GETS,
+    **ROUTE_GETS,
+    **OTHER_GETS,
 }
+# ``get <table>`` with no key that prints a status summary rather than the list of entries.
+TABLE_SUMMARIES: dict[tuple[str, ...], Callable[[ApplianceOps], list[str]]] = {
+    ("system", "interface"): interface_summary,
+}
+# the commands whose output ``| grep`` may filter
+FILTERABLE = ("show", "get", "diagnose")
 
 
 def _sorted(*groups: tuple[Verb, ...]) -> tuple[Verb, ...]:
     return tuple(sorted((v for g in groups for v in g), key=lambda v: v.words))
 
 
-U_CMDB = "Usage: diagnose debug cmdb <0-8>"
-
-
-def _debug_cmdb(ctx: "Context", args: list[str]) -> list[str]:
-    if len(args) != 1 or not args[0].isdigit() or not 0 <= int(args[0]) <= 8:
-        raise UsageError(U_CMDB)
-    return []
-
-
-EXECUTE: tuple[Verb, ...] = _sorted(CONFIG_VERBS, CERT_VERBS, HEALTH_VERBS, STATUS_EXECUTE)
-DIAGNOSE: tuple[Verb, ...] = _sorted(
-    (Verb(("debug", "cmdb"), "cmdb debug level", U_CMDB, _debug_cmdb),), STATUS_DIAGNOSE)
+EXECUTE: tuple[Verb, ...] = _sorted(CONFIG_VERBS, CERT_VERBS, HEALTH_VERBS, STATUS_EXECUTE, NET_VERBS, SYSTEM_VERBS,
+                                   NOT_HERE)
+DIAGNOSE: tuple[Verb, ...] = _sorted(DIAG_VERBS, STATUS_DIAGNOSE, DIAGNOSE_NOT_HERE)

@@ -9,6 +9,7 @@ by line number and reason before anything is replayed.
 from __future__ import annotations
 
 import errno
+import ipaddress
 from typing import TYPE_CHECKING
 
 from ..errors import CommandFail, UsageError
@@ -20,8 +21,8 @@ from .verb import Verb
 if TYPE_CHECKING:
     from .context import Context
 
-U_BACKUP = "Usage: execute backup config <file>"
-U_RESTORE = "Usage: execute restore config <file>"
+U_BACKUP = "Usage: execute backup config {disk|tftp|ftp} <file> [<ip>] [<user>] [<password>]"
+U_RESTORE = "Usage: execute restore config {disk|tftp|ftp} <file> [<ip>] [<user>] [<password>]"
 U_FACTORYRESET = "Usage: execute factoryreset"
 
 # The largest configuration script restore reads (a 10,000-line script is about 300 kB).
@@ -56,13 +57,32 @@ def write_named(ctx: "Context", name: str, data: bytes) -> None:
         raise _file_error("write", name, err, -4508) from None
 
 
+def file_of(args: list[str], usage: str) -> str:
+    """The file a ``backup``/``restore config`` names: ``disk <file>``, ``tftp <file> <ip>``, ``ftp <file>
+    <ip> [<user> [<password>]]`` (CLI744 p. 591-592), or a bare ``<file>``. The server of tftp and ftp is
+    the files folder: the address (checked) and the credentials change nothing."""
+    if len(args) == 1 and args[0] not in ("disk", "tftp", "ftp"):
+        return args[0]
+    if not args or args[0] not in ("disk", "tftp", "ftp"):
+        raise UsageError(usage)
+    where, rest = args[0], args[1:]
+    wanted = {"disk": (1, 1), "tftp": (2, 2), "ftp": (2, 4)}[where]
+    if not wanted[0] <= len(rest) <= wanted[1]:
+        raise UsageError(usage)
+    if where != "disk":
+        try:
+            ipaddress.ip_address(rest[1])
+        except ValueError:
+            raise UsageError(usage) from None
+    return rest[0]
+
+
 def _backup(ctx: "Context", args: list[str]) -> list[str]:
     """The configuration as a replayable script: the output of ``show``."""
-    if len(args) != 1:
-        raise UsageError(U_BACKUP)
+    name = file_of(args, U_BACKUP)
     text = "\n".join(render.show_tree(ctx.view, ctx.schema, ctx.store.tree)) + "\n"
-    write_named(ctx, args[0], text.encode("utf-8"))
-    return [f"Configuration saved to {args[0]}"]
+    write_named(ctx, name, text.encode("utf-8"))
+    return [f"Configuration saved to {name}"]
 
 
 def _script_lines(name: str, data: bytes) -> list[str]:
@@ -78,9 +98,8 @@ def _script_lines(name: str, data: bytes) -> list[str]:
 
 
 def _restore(ctx: "Context", args: list[str]) -> Reply:
-    if len(args) != 1:
-        raise UsageError(U_RESTORE)
-    lines = _script_lines(args[0], read_named(ctx, args[0], MAX_CONFIG_FILE, too_big=-4843))
+    name = file_of(args, U_RESTORE)
+    lines = _script_lines(name, read_named(ctx, name, MAX_CONFIG_FILE, too_big=-4843))
 
     def answer(yes: bool) -> Reply:
         return ctx.replay_into_fresh(lines, "restore") if yes else Reply()

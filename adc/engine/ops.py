@@ -7,6 +7,7 @@ console that asked; none runs an event loop on the console's thread.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from ..config.store import ConfigStore
@@ -19,6 +20,8 @@ NO_DATAPLANE = "The data plane is not running: no live status."
 class SessionRow(Protocol):
     """One client session as ``diagnose server-load-balance session list`` prints it."""
 
+    @property
+    def id(self) -> int: ...
     @property
     def vs(self) -> str: ...
     @property
@@ -39,6 +42,60 @@ class SessionRow(Protocol):
     def bytes_out(self) -> int: ...
     @property
     def expire(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class PingOptions:
+    """``execute ping-option`` settings of one console session (CLI744 p. 587-588), with their defaults."""
+
+    repeat_count: int = 5
+    data_size: int = 56
+    timeout: int = 2
+    interval: int = 1
+    ttl: int = 64
+    tos: str = "default"
+    df_bit: bool = False
+    source: str = "auto"
+    pattern: bytes = b""
+    validate_reply: bool = False
+
+
+@dataclass(frozen=True)
+class EchoReply:
+    seq: int
+    size: int  # ICMP bytes received
+    ttl: int  # -1: the host's socket does not tell
+    ms: float
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class PingRun:
+    """What one ``execute ping`` saw: the address pinged, how many requests went out, the replies."""
+
+    address: str
+    sent: int
+    replies: tuple[EchoReply, ...]
+
+
+@dataclass(frozen=True)
+class TraceRun:
+    """``execute traceroute``: the address, and per hop one (answering address, ms) or None per probe."""
+
+    address: str
+    hops: tuple[tuple[tuple[str, float] | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class PersistenceRow:
+    """One live persistence entry of a virtual server (``diagnose server-load-balance persistence list``)."""
+
+    vs: str
+    type: str
+    key: str
+    member: str  # real server name
+    member_addr: tuple[str, int]
+    expire: int  # seconds left
 
 
 class ApplianceOps(Protocol):
@@ -109,4 +166,44 @@ class ApplianceOps(Protocol):
 
     def regenerate_factory_certificate(self) -> list[str]:
         """New key and certificate for ``Factory``, served at once; lines for the operator."""
+        ...
+
+    # ---- the network, as the box's own diagnostics see it (probes go out of this host)
+    def ping(self, host: str, version: int, options: PingOptions) -> PingRun:
+        """ICMP echo to ``host`` (4: IPv4, 6: IPv6) with the session's options; ``OSError`` with one
+        line (``strerror``) when the name does not resolve or the host grants no ICMP socket."""
+        ...
+
+    def traceroute(self, host: str) -> TraceRun: ...
+
+    def lookup(self, name: str) -> tuple[str, list[str]]:
+        """``nslookup``: (name, addresses) of a host name, or (its name, [address]) for an address."""
+        ...
+
+    # ---- the clock, the power switch
+    def clock(self) -> float:
+        """The appliance's time (seconds since the epoch): the host's plus the offset ``execute date`` set."""
+        ...
+
+    def set_clock(self, when: float) -> None: ...
+
+    def reboot(self) -> list[str]:
+        """Stop serving and start again on the saved configuration; lines for the operator."""
+        ...
+
+    def shutdown(self) -> None:
+        """Stop the data plane for good (the console then ends)."""
+        ...
+
+    # ---- live tables
+    def persistence(self) -> Sequence[PersistenceRow] | None:
+        """Every live persistence entry; None when the data plane is not running."""
+        ...
+
+    def clear_persistence(self, vs_names: Sequence[str]) -> int:
+        """Empty the persistence tables (of these virtual servers; all when empty); entries removed."""
+        ...
+
+    def close_sessions(self, session_ids: Sequence[int]) -> int:
+        """Close these live client sessions (``session clear``); how many were closed."""
         ...

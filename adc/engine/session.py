@@ -19,11 +19,12 @@ from ..schema.model import Attr
 from ..schema.registry import Schema
 from . import complete as completion
 from . import render, validate
-from .commands import DIAGNOSE, EXECUTE, FULL, QUESTION, STATUS_PATHS, commands_for
+from .commands import DIAGNOSE, EXECUTE, FILTERABLE, FULL, QUESTION, STATUS_PATHS, TABLE_SUMMARIES, commands_for
 from .context import Context
 from .frames import EntryFrame, Frame, TableFrame, truncate16
 from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
+from .outfilter import Grep, parse_grep, split_pipes
 from .reply import Candidate, Reply
 from .verb import find_verb
 from .words import match
@@ -127,10 +128,11 @@ class Session:
             return Reply(output=self.help(text[:mark]))
         ctx.notes = []
         try:
-            words = lex(text)
+            command, *pipes = split_pipes(text)
+            words = lex(command)
             if not words:
                 return Reply()
-            out = self._dispatch(words)
+            out = self._dispatch(words, [parse_grep(lex(p)) for p in pipes])
         except AdcError as err:
             out = Reply(error="\n".join(err.lines()) + "\n", failed=True)
         except RecursionError:
@@ -144,11 +146,20 @@ class Session:
             out = dataclasses.replace(out, notice=out.notice + "".join(n + "\n" for n in notes))
         return out
 
-    def _dispatch(self, words: list[str]) -> Reply:
+    def _dispatch(self, words: list[str], greps: list[Grep] | None = None) -> Reply:
+        """Run one command; ``greps`` (``| grep ...``) filter what ``show``, ``get`` and ``diagnose`` print."""
         frame = self.ctx.frame
         verb = match(words[0], commands_for(frame), UnknownAction)
+        if greps and verb not in FILTERABLE:
+            raise ParsingError()
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
+        if greps:
+            lines = result.output.splitlines() if isinstance(result, Reply) else result
+            for grep in greps:
+                lines = grep.apply(lines)
+            filtered = "".join(l + "\n" for l in lines)
+            return Reply(filtered, result.error, result.failed, result.exit) if isinstance(result, Reply) else Reply(filtered)
         return result if isinstance(result, Reply) else Reply(output="".join(l + "\n" for l in result))
 
     # ----------------------------------------------------------------- paths
@@ -222,9 +233,10 @@ class Session:
             return render.get_entry(self.view, frame.table, frame.work)
         path, rest = self.resolve_path(args, allow_status=True)
         if path in STATUS_PATHS:
-            if rest:
+            report = STATUS_PATHS[path][1]
+            if rest and not getattr(report, "any_args", False):
                 raise ParsingError()
-            return STATUS_PATHS[path][1](self.app)
+            return report(self.app)
         table = self.schema.table(path)
         assert table is not None
         node = self.ctx.saved_node(path)
@@ -233,7 +245,8 @@ class Session:
                 raise ParsingError()
             return render.get_entry(self.view, table, node)
         if not rest:
-            return render.get_table(node)
+            summary = TABLE_SUMMARIES.get(path)
+            return summary(self.app) if summary is not None else render.get_table(node)
         entry = node.get(rest[0])
         if entry is None or len(rest) > 1:
             raise CommandFail(-13, f"entry '{rest[0]}' not found in {table.dotted}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import UnknownAction
+from ..errors import ParsingError, UnknownAction
 from .words import match
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ def find_verb(verbs: tuple[Verb, ...], args: list[str]) -> tuple[Verb, list[str]
             if v.words == done:
                 return v, args[i:]
         nxt = verb_words(verbs, done)
-        if i >= len(args) or not nxt:
+        if not nxt:
             raise UnknownAction()
+        if i >= len(args):
+            raise ParsingError()  # a known command, not complete (``execute restore``)
         done = done + (match(args[i], nxt, UnknownAction),)
         i += 1
