@@ -264,3 +264,32 @@ def test_each_data_directory_gets_its_own_address_block(lab_dir: Path, tmp_path:
     assert all(n.startswith(f"127.{os.environ.get('ADC_TEST_NET', '210')}.") for n in nets)
     again = reset(lab, tmp_path / "d0").backends[0].address.rsplit(".", 1)[0]
     assert again == choose_net(tmp_path / "d0") and again in nets
+
+
+def test_the_typed_question_mark_and_tab_show_lab_words_in_lab_mode(lab_dir: Path, tmp_path: Path) -> None:
+    """At the console, ``?`` (no Enter) lists ``lab`` only in lab mode; Tab completes it; Enter runs it."""
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from cli.console import Console
+    from cli.lab_console import LabSession
+    from tests.test_console import Screen
+
+    placed = reset(find_lab(lab_dir, "my-first-lab"), tmp_path / "d")
+    app = Appliance(tmp_path / "d")
+    try:
+        screens = []
+        for session in (app.session(), LabSession(app, placed)):
+            screen = Screen()
+            with create_pipe_input() as inp:
+                inp.send_text("?\x15la\tch\t\r")  # ?, Ctrl+U, then "la" Tab "ch" Tab Enter
+                inp.close()
+                Console(session, inp, Vt100_Output(screen, lambda: Size(rows=40, columns=100)), paging=False).run()
+            screens.append(screen.text())
+        plain, lab = screens
+        assert "lab      training lab: check, hint, reset, task" in lab
+        assert "training lab" not in plain and "Unknown action" in plain
+        assert "lab my-first-lab: FAIL 0/3 checks passed" in lab
+    finally:
+        app.close()
