@@ -1,6 +1,6 @@
 """The lab's backends: small servers on loopback, each answering with its own name.
 
-One server speaks HTTP/1.1 (every method and path: ``200``, body ``<name>\\n``, header
+One server speaks HTTP/1.1 (every method and path: ``200`` or the backend's ``status``, body ``<name>\\n``, header
 ``X-Backend: <name>``) and WebSocket (after the Upgrade, each text message comes back as
 ``<name> <message>``); with ``tls`` it speaks both over TLS with a self-signed certificate. An L4
 virtual server carries the same bytes, so one kind of server serves every lab. Threads, not trio:
@@ -108,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._websocket()
             return
         text = (self.server.name + "\n").encode()
-        self.send_response(200)
+        self.send_response(self.server.status)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(text)))
         self.send_header("X-Backend", self.server.name)
@@ -156,6 +156,7 @@ class _NameServer(ThreadingHTTPServer):
 
     def __init__(self, backend: Backend) -> None:
         self.name = backend.name
+        self.status = backend.status
         self.tls = _server_context() if backend.tls else None
         super().__init__((backend.address, backend.port), _Handler)
 

@@ -33,6 +33,7 @@ class Backend:
     address: str
     port: int
     tls: bool = False
+    status: int = 200  # a broken server answers 500, say
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Lab:
         return Lab(
             id=self.id, title=self.title, task=sub(self.task), hints=tuple(sub(h) for h in self.hints),
             initial=sub(self.initial), solution=sub(self.solution),
-            backends=tuple(Backend(b.name, sub(b.address), b.port, b.tls) for b in self.backends),
+            backends=tuple(Backend(b.name, sub(b.address), b.port, b.tls, b.status) for b in self.backends),
             checks=tuple(Check(sub(c.name), c.kind, sub(c.feedback), _sub_all(c.spec, net)) for c in self.checks),
             path=self.path)
 
@@ -143,12 +144,15 @@ def parse_lab(text: str, path: Path | None = None) -> Lab:
         r = _Reader(f"{where}: backends[{i + 1}]", raw if isinstance(raw, dict) else {})
         if not isinstance(raw, dict):
             raise r.fail("must be a table")
-        r.unknown({"name", "address", "port", "tls"})
+        r.unknown({"name", "address", "port", "tls", "status"})
         port = r.get("port", int, required=True)
         if not 1 <= port <= 65535:
             raise r.fail("'port' must be 1-65535")
+        status = r.get("status", int, 200)
+        if not 200 <= status <= 599:
+            raise r.fail("'status' must be 200-599")
         backends.append(Backend(r.get("name", str, required=True), r.get("address", str, required=True),
-                                port, r.get("tls", bool, False)))
+                                port, r.get("tls", bool, False), status))
     names = [b.name for b in backends]
     if len(set(names)) != len(names):
         raise top.fail("two backends share a name")
