@@ -266,6 +266,16 @@ def test_each_data_directory_gets_its_own_address_block(lab_dir: Path, tmp_path:
     assert again == choose_net(tmp_path / "d0") and again in nets
 
 
+def test_reset_refuses_a_folder_that_is_not_a_data_directory(lab_dir: Path, tmp_path: Path) -> None:
+    """A reset empties the directory: one holding other files (a home directory typed by mistake) is refused."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.txt").write_text("years of work")
+    with pytest.raises(LabError, match="holds files but no adc data"):
+        reset(find_lab(lab_dir, "my-first-lab"), home)
+    assert (home / "thesis.txt").read_text() == "years of work"
+
+
 def test_the_typed_question_mark_and_tab_show_lab_words_in_lab_mode(lab_dir: Path, tmp_path: Path) -> None:
     """At the console, ``?`` (no Enter) lists ``lab`` only in lab mode; Tab completes it; Enter runs it."""
     from prompt_toolkit.data_structures import Size
@@ -293,3 +303,22 @@ def test_the_typed_question_mark_and_tab_show_lab_words_in_lab_mode(lab_dir: Pat
         assert "lab my-first-lab: FAIL 0/3 checks passed" in lab
     finally:
         app.close()
+
+
+def test_two_trainees_run_the_same_lab_at_once(lab_dir: Path, tmp_path: Path) -> None:
+    """Two data directories, the same lab, both serving at the same time: no address or port clash,
+    and each grade sees its own appliance."""
+    from adc.labs.runner import apply_script, grade_running, running
+
+    lab = find_lab(lab_dir, "my-first-lab")
+    for name in ("alice", "bob"):
+        reset(lab, tmp_path / name)
+    with running(lab, tmp_path / "alice") as (a_lab, a_app, a_since), \
+            running(lab, tmp_path / "bob") as (b_lab, b_app, b_since):
+        assert a_app is not None and b_app is not None
+        assert a_lab.backends[0].address != b_lab.backends[0].address
+        assert apply_script(a_app, a_lab.solution, record_to=tmp_path / "alice") == []
+        alice = grade_running(a_lab, tmp_path / "alice", a_app, a_since)
+        bob = grade_running(b_lab, tmp_path / "bob", b_app, b_since)
+    assert alice.passed
+    assert [r.passed for r in bob.results] == [False, False, False]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 from contextlib import contextmanager
 
-from ..config.persist import JOURNAL, SNAPSHOT, DataDir, DataDirInUse, decode_record
+from ..config.persist import JOURNAL, LOCK, SNAPSHOT, DataDir, DataDirInUse, decode_record
 from ..config.store import ConfigStore
 from ..config.tree import ConfigTree
 from ..engine.script import run_lines
@@ -27,7 +27,7 @@ from ..schema import SCHEMA
 from .backends import Backends
 from .checks import Result, Target, run_checks
 from .model import Lab, LabError
-from .state import choose_net, clear_history, net_for, read_history, record_command, write_state
+from .state import STATE_DIR, choose_net, clear_history, net_for, read_history, record_command, write_state
 
 if TYPE_CHECKING:
     from ..appliance import Appliance
@@ -79,12 +79,16 @@ def reset(lab: Lab, data_dir: Path) -> Lab:
     """Empty ``data_dir`` and give it the lab's initial configuration; the lab with its addresses."""
     if data_dir.exists() and not data_dir.is_dir():
         raise LabError(f"{data_dir} is not a directory")
+    if data_dir.is_dir() and any(data_dir.iterdir()) and not any(
+            (data_dir / name).exists() for name in (SNAPSHOT, LOCK, STATE_DIR)):
+        raise LabError(f"{data_dir} holds files but no adc data: give a new or empty directory "
+                       "(a reset removes everything in it)")
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    net = choose_net(data_dir)
     try:
         DataDir(data_dir).close()  # refuses a directory a console holds, before anything goes
     except DataDirInUse:
         raise LabError(f"{data_dir} is in use by a running console: use `lab reset` in that console") from None
+    net = choose_net(data_dir)
     for item in data_dir.iterdir():
         if item.is_dir() and not item.is_symlink():
             shutil.rmtree(item)
