@@ -11,6 +11,8 @@ from pathlib import Path
 
 from adc.version import version_line
 
+from .applog import log_to as _log_to
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     from adc.appliance import default_data_dir
@@ -44,20 +46,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _log_to(path: Path) -> None:
-    """Data-plane warnings go to a file in the data directory, never across the operator's prompt."""
-    import logging
-
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("adc")
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    root.propagate = False
-    logging.raiseExceptions = False  # a full disk under adc.log drops lines; it never prints tracebacks
-
-
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if words[:1] == ["lab"]:  # the training labs: docs/labs.md
+        from .lab import main as lab_main
+
+        return lab_main(words[1:])
     args = parse_args(argv)
     from adc.appliance import Appliance, default_data_dir
     from adc.errors import AdcError

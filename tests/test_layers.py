@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # rank of each layer; a module may import modules of a lower or equal rank, never higher
 RANKS = {"adc": 0, "adc.errors": 0, "adc.version": 0, "adc.data": 0, "adc.schema": 1, "adc.config": 2, "adc.certs": 2,
-         "adc.logs": 2, "adc.status": 2, "adc.engine": 3, "adc.dataplane": 3, "adc.appliance": 4, "cli": 5}
+         "adc.logs": 2, "adc.status": 2, "adc.engine": 3, "adc.dataplane": 3, "adc.appliance": 4, "adc.labs": 5,
+         "cli": 6}
 SIDEWAYS = {("adc.engine", "adc.dataplane"), ("adc.dataplane", "adc.engine")}
 FORBIDDEN = {"adc.engine": ("trio", "h11", "prompt_toolkit", "adc.dataplane"), "adc": ("prompt_toolkit", "cli")}
 
