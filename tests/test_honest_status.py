@@ -174,6 +174,7 @@ def test_a_websocket_session_shows_its_member_and_real_bytes() -> None:
             assert ws.recv(timeout=10) == payload
             # while the tunnel is open: the session list names the member, and the member's bytes move
             wait_for(lambda: app.stats.member_figures(ident).bytes_in > 100_000)
+            wait_for(lambda: app.stats.member_figures(ident).bytes_out > 100_000)  # counted once written
             (row,) = [r for r in app.stats.sessions() if r.vs == "ws"]
             assert row.member_name == "rs-127.0.0.1" and row.member_addr == ("127.0.0.1", wport)
             (line,) = session_lines(app.stats.sessions(), SessionFilter())[1:]
