@@ -18,6 +18,7 @@ from .config.store import ConfigStore
 from .config.tree import ConfigTree
 from .engine.ops import NO_DATAPLANE, SessionRow
 from .engine.session import Session
+from .logins import Logins, admin_status
 from .schema import SCHEMA
 from .schema.registry import Schema
 
@@ -45,6 +46,8 @@ class Appliance:
         self._scratch: Path | None = None  # where an in-memory appliance keeps its certificate files
         self.dataplane: Dataplane | None = None
         self.startup_notes: list[str] = []  # what the data plane said when it first served the config
+        self.lock = threading.RLock()  # one command at a time across consoles (local, SSH): they share the store
+        self.logins = Logins()  # administrators logged in over SSH
         if data_dir is None:
             self.store = ConfigStore(self.factory_tree())
             if serve:
@@ -153,6 +156,14 @@ class Appliance:
         host = self.session().hostname()
         where = self.data_dir if self.data_dir is not None else Path.cwd()
         return format_system_status(sample_status(host, self.started_at, where))
+
+    def admin_status(self) -> list[str]:
+        return admin_status(self.logins.rows())
+
+    def event(self, category: str, text: str) -> None:
+        """A line in the event log (when the appliance serves, and so keeps logs)."""
+        if self.dataplane is not None:
+            self.logs.event(category, text)
 
     def system_performance(self) -> str:
         from .status import format_system_performance, sample_performance

@@ -24,6 +24,8 @@ from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
 from .reply import Candidate, Reply
 from .verb import find_verb
+
+WRITES = frozenset({"set", "unset", "delete", "purge", "edit"})  # refused in an area the profile may only read
 from .words import match
 
 
@@ -64,10 +66,11 @@ class Session:
         if self.continuing:
             return "> "
         host = truncate16(self.hostname())
+        mark = "$" if self.ctx.access.read_only else "#"
         frame = self.ctx.frame
         if frame is None:
-            return f"{host} # "
-        return f"{host} ({truncate16(frame.scope)}) # "
+            return f"{host} {mark} "
+        return f"{host} ({truncate16(frame.scope)}) {mark} "
 
     @property
     def depth(self) -> int:
@@ -144,6 +147,8 @@ class Session:
     def _dispatch(self, words: list[str]) -> Reply:
         frame = self.ctx.frame
         verb = match(words[0], commands_for(frame), UnknownAction)
+        if verb in WRITES and frame is not None:
+            self.ctx.access.check_write(frame.table.path)  # refused at once, not at next/end
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
         return result if isinstance(result, Reply) else Reply(output="".join(l + "\n" for l in result))

@@ -1,0 +1,368 @@
+"""One SSH channel in front of one engine session: the console over the network.
+
+Three ways in, chosen by what the client asks for:
+
+- a terminal (a pty whose type is not ``dumb``): the local console's prompt_toolkit prompt, with ``?``,
+  Tab, history, paste and ``--More--`` (when ``config system console`` says ``output more``);
+- no terminal, or a dumb one: a plain line mode that automation drives (each line echoed, the reply,
+  the prompt at the end of the output; no escape codes, no paging);
+- a command (``ssh host get system status``): its output, then the channel closes.
+
+The engine runs in a worker thread under the appliance's lock (one command at a time across every
+console), never on the event loop, so a slow command (a health probe) stalls nobody else. ``exit``,
+Ctrl+D or (at the top prompt) Ctrl+C end this channel only. A session idle for ``admin-idle-timeout``
+minutes is logged out.
+"""
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any, Callable, TextIO, cast
+
+import asyncssh
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application.current import create_app_session
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.key_binding import merge_key_bindings
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from adc.config.tree import Entry
+from adc.engine.lexer import MAX_LINE, too_long
+from adc.engine.pipe import split_filter
+from adc.engine.reply import Reply
+from adc.errors import AdcError
+
+from .completer import EngineCompleter
+from .console import BoundedHistory, line_limit_bindings, more_application
+from .keys import Interrupted, Pasted, build_key_bindings
+from .pager import Pager
+
+if TYPE_CHECKING:
+    from adc.appliance import Appliance
+    from adc.engine.session import Session
+
+# Terminal types served in line mode: ``dumb``, and ``vt100``, what paramiko, netmiko and Ansible's
+# network_cli ask for (terminal emulators announce xterm, screen, tmux, linux...): automation reads
+# plain text, as from the box.
+LINE_TERMS = frozenset({"dumb", "vt100"})
+GREETING = "Welcome!"  # CLI744 p. 37: printed after a successful login, before the prompt
+NL = "\r\n"
+
+
+def console_paging(app: "Appliance") -> bool:
+    """``config system console`` ``set output more`` (the default): page long output."""
+    node = app.store.tree.nodes.get(("system", "console"))
+    value = node.values.get("output", "more") if isinstance(node, Entry) else "more"
+    return value == "more"
+
+
+def idle_minutes(app: "Appliance") -> int:
+    node = app.store.tree.nodes.get(("system", "global"))
+    value = node.values.get("admin-idle-timeout", "30") if isinstance(node, Entry) else "30"
+    return int(value) if isinstance(value, str) and value.isdigit() else 30
+
+
+class Engine:
+    """The session's engine as the event loop sees it: each line run in a worker under the lock."""
+
+    def __init__(self, app: "Appliance", session: "Session", executor: Executor) -> None:
+        self.app = app
+        self.session = session
+        self.executor = executor
+
+    def _run(self, line: str) -> Reply:
+        try:
+            command, grep = split_filter(line)
+        except AdcError as err:
+            return Reply(error="\n".join(err.lines()) + "\n", failed=True)
+        try:
+            with self.app.lock:
+                reply = self.session.execute(command)
+        except Exception as exc:  # an engine bug must not end the channel
+            return Reply(error=f"internal error: {type(exc).__name__}: {exc}\n", failed=True)
+        if grep is not None:
+            reply = Reply(output=grep.apply(reply.output), error=reply.error, failed=reply.failed, exit=reply.exit)
+        return reply
+
+    async def run(self, line: str) -> Reply:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, line)
+
+
+class ConsoleChannel(asyncssh.SSHServerSession):
+    """The SSH session of one logged-in administrator."""
+
+    def __init__(self, engine: Engine, on_end: Callable[[str], None], idle_scale: float = 60.0) -> None:
+        self.engine = engine
+        self.on_end = on_end  # told "logout" or "time out" when the channel ends
+        self.idle_scale = idle_scale  # seconds in a minute of admin-idle-timeout
+        self.chan: Any = None
+        self.command: str | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.pipe: PipeInput | None = None  # terminal mode: the keys, to prompt_toolkit
+        self.app_session: Any = None
+        # line mode: whole lines (None: the end), each with whether it was already echoed
+        self.lines: asyncio.Queue[tuple[str | None, bool]] = asyncio.Queue()
+        self._partial = ""
+        self._dropped = 0  # line mode: the length of a line over MAX_LINE, whose text is not kept
+        self.ended = "logout"
+
+    # ------------------------------------------------------------------ asyncssh callbacks
+    def connection_made(self, chan: Any) -> None:
+        self.chan = chan
+
+    def pty_requested(self, term_type: str, term_size: object, term_modes: object) -> bool:
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self.command = command
+        return True
+
+    def session_started(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self._main())
+
+    def data_received(self, data: str, datatype: object) -> None:
+        if self.pipe is not None:
+            self.pipe.send_text(data)
+            return
+        self._feed(data)
+
+    def eof_received(self) -> bool:
+        """The client sent all it will: what was typed still runs, then the channel closes (by us)."""
+        if self.pipe is not None:
+            self.pipe.send_text("\x04")
+        else:
+            if self._partial:
+                self._feed("\n")
+            self._put(None)
+        return True
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        if self.app_session is not None and self.app_session.app is not None:
+            self.app_session.app._on_resize()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.pipe is not None:
+            self.pipe.close()
+
+    # ------------------------------------------------------------------ the three modes
+    @property
+    def terminal(self) -> str | None:
+        """The terminal type that gets the full console; None for line mode (LINE_TERMS or no pty)."""
+        term = self.chan.get_terminal_type()
+        return term if term and term.lower() not in LINE_TERMS else None
+
+    def write(self, text: str) -> None:
+        try:
+            self.chan.write(text)
+        except (BrokenPipeError, ConnectionError, asyncssh.Error):
+            pass
+
+    async def _main(self) -> None:
+        try:
+            if self.command is not None:
+                reply = await self.engine.run(self.command)
+                self.write((reply.output + reply.error).replace("\n", NL))
+                self.chan.exit(1 if reply.failed else 0)
+                return
+            if self.terminal is not None:
+                await self._terminal()
+            else:
+                await self._line_mode()
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # one bad channel never takes the server down
+            self.write(f"{NL}internal error: {type(exc).__name__}{NL}")
+        finally:
+            self.on_end(self.ended)
+            try:
+                self.chan.close()
+            except Exception:
+                pass
+
+    def _idle(self) -> float:
+        return idle_minutes(self.engine.app) * self.idle_scale
+
+    # ------------------------------------------------------------------ line mode
+    def _put(self, item: str | None) -> None:
+        self.lines.put_nowait((item, self._echoed))
+        self._echoed = False
+
+    def _typing(self) -> bool:
+        """A person typing at a line-mode terminal sees each key at once; lines that arrive while a
+        command runs (a paste, a script) are echoed whole when their turn comes, after the reply before."""
+        return self.chan.get_terminal_type() is not None and self.lines.empty() and not self._busy
+
+    def _feed(self, data: str) -> None:
+        """Split what arrives into lines (CR, LF or CRLF); Ctrl+C drops the line, Ctrl+D on an empty
+        one ends. A line over MAX_LINE keeps only its length."""
+        for ch in data:
+            if ch in "\r\n":
+                if ch == "\n" and self._partial == "" and self._last_cr:
+                    self._last_cr = False
+                    continue
+                self._last_cr = ch == "\r"
+                if self._echoed:
+                    self.write(NL)
+                self._put("\0" + str(self._dropped + len(self._partial)) if self._dropped else self._partial)
+                self._partial, self._dropped = "", 0
+                continue
+            self._last_cr = False
+            if ch == "\x03":
+                self._put("\x03")
+                self._partial, self._dropped = "", 0
+            elif ch == "\x04" and not self._partial and not self._dropped:
+                self._put(None)
+            elif ch in "\x7f\b":
+                if self._partial and self._echoed:
+                    self.write("\b \b")
+                self._partial = self._partial[:-1]
+            else:
+                if not self._partial and self._typing():
+                    self._echoed = True
+                if self._echoed and ch.isprintable():
+                    self.write(ch)
+                self._partial += ch
+                if len(self._partial) > MAX_LINE:
+                    self._dropped += len(self._partial)
+                    self._partial = ""
+
+    _last_cr = False
+    _echoed = False  # the line being received was echoed key by key
+    _busy = False  # a command is running
+
+    async def _line_mode(self) -> None:
+        session = self.engine.session
+        self.write(GREETING + NL + NL + session.prompt)
+        while True:
+            try:
+                line, echoed = await asyncio.wait_for(self.lines.get(), self._idle())
+            except asyncio.TimeoutError:
+                self.ended = "time out"
+                self.write(NL)
+                return
+            if line is None:
+                self.write(NL)
+                return
+            if line == "\x03":
+                self.write("^C" + NL)
+                if session.awaiting_answer or session.continuing:
+                    session.cancel()
+                elif session.depth == 0:
+                    return
+                self.write(session.prompt)
+                continue
+            if line.startswith("\0"):
+                self.write(("" if echoed else "..." + NL) + "\n".join(too_long(int(line[1:])).lines()).replace("\n", NL) + NL)
+                self.write(session.prompt)
+                continue
+            if not echoed:
+                self.write(line + NL)
+            self._busy = True
+            try:
+                reply = await self.engine.run(line)
+            finally:
+                self._busy = False
+            self.write((reply.output + reply.error).replace("\n", NL))
+            if reply.exit:
+                return
+            self.write(session.prompt)
+
+    # ------------------------------------------------------------------ terminal mode
+    def _size(self) -> Size:
+        width, height, _, _ = self.chan.get_terminal_size()
+        return Size(rows=height or 24, columns=width or 80)
+
+    async def _terminal(self) -> None:
+        chan = self.chan
+
+        class Stdout:
+            encoding = "utf-8"
+
+            def write(_self, data: str) -> None:
+                self.write(data.replace("\n", NL))
+
+            def isatty(_self) -> bool:
+                return True
+
+            def flush(_self) -> None:
+                pass
+
+        output = Vt100_Output(cast(TextIO, Stdout()), self._size, term=self.terminal, enable_cpr=False)
+        if hasattr(chan, "set_line_mode"):
+            chan.set_line_mode(False)
+        with create_pipe_input() as pipe:
+            self.pipe = pipe
+            with create_app_session(input=pipe, output=output) as app_session:
+                self.app_session = app_session
+                await self._prompt_loop(pipe, output)
+
+    async def _prompt_loop(self, pipe: PipeInput, output: Vt100_Output) -> None:
+        session = self.engine.session
+        prompt = PromptSession[object](
+            input=pipe,
+            output=output,
+            history=BoundedHistory(),
+            completer=EngineCompleter(session),
+            complete_while_typing=False,
+            key_bindings=merge_key_bindings([build_key_bindings(session), line_limit_bindings()]),
+        )
+        self.write(GREETING + NL + NL)
+        default = ""
+        while True:
+            try:
+                got = await asyncio.wait_for(prompt.prompt_async(session.prompt, default=default), self._idle())
+            except asyncio.TimeoutError:
+                self.ended = "time out"
+                self.write(NL)
+                return
+            except (EOFError, KeyboardInterrupt):
+                return
+            default = ""
+            if isinstance(got, Interrupted):
+                if session.awaiting_answer:
+                    await self._show(await self.engine.run("n"), pipe, output)
+                elif session.continuing:
+                    session.cancel()
+                elif not got.line and session.depth == 0:
+                    return
+                continue
+            lines: list[str]
+            if isinstance(got, Pasted):
+                default = got.rest
+                lines = list(got.lines)
+            else:
+                lines = [str(got)]
+            for i, line in enumerate(lines):
+                if i:
+                    self.write(session.prompt + line + NL)
+                if line.strip():
+                    prompt.history.append_string(line)
+                reply = await self.engine.run(line)
+                await self._show(reply, pipe, output)
+                if reply.exit:
+                    return
+
+    async def _show(self, reply: Reply, pipe: PipeInput, output: Vt100_Output) -> None:
+        text = reply.output + reply.error
+        if not text:
+            return
+        if not console_paging(self.engine.app):
+            self.write(text.replace("\n", NL))
+            return
+        size = self._size()
+        pager = Pager(text, size.rows, size.columns)
+        self.write(pager.page().replace("\n", NL))
+        while not pager.done:
+            try:
+                key = await more_application(pipe, output).run_async()
+            except (EOFError, KeyboardInterrupt):
+                key = "quit"
+            if key == "quit":
+                return
+            self.write((pager.page() if key == "page" else pager.line()).replace("\n", NL))
