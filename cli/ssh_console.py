@@ -101,11 +101,12 @@ class ConsoleChannel(asyncssh.SSHServerSession):
         self.task: asyncio.Task[None] | None = None
         self.pipe: PipeInput | None = None  # terminal mode: the keys, to prompt_toolkit
         self.app_session: Any = None
-        # line mode: whole lines (None: the end), each with whether it was already echoed
-        self.lines: asyncio.Queue[tuple[str | None, bool]] = asyncio.Queue()
+        # line mode: input events (``_put``), each with whether it was already echoed
+        self.lines: asyncio.Queue[tuple[str, str, bool]] = asyncio.Queue()
         self._partial = ""
         self._dropped = 0  # line mode: the length of a line over MAX_LINE, whose text is not kept
         self.ended = "logout"
+        self._early = ""
 
     # ------------------------------------------------------------------ asyncssh callbacks
     def connection_made(self, chan: Any) -> None:
@@ -127,8 +128,10 @@ class ConsoleChannel(asyncssh.SSHServerSession):
     def data_received(self, data: str, datatype: object) -> None:
         if self.pipe is not None:
             self.pipe.send_text(data)
-            return
-        self._feed(data)
+        elif self.command is None and self.terminal is not None:
+            self._early += data  # typed before the console is up: kept for it
+        else:
+            self._feed(data)
 
     def eof_received(self) -> bool:
         """The client sent all it will: what was typed still runs, then the channel closes (by us)."""
@@ -137,7 +140,7 @@ class ConsoleChannel(asyncssh.SSHServerSession):
         else:
             if self._partial:
                 self._feed("\n")
-            self._put(None)
+            self._put("end")
         return True
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
@@ -181,7 +184,7 @@ class ConsoleChannel(asyncssh.SSHServerSession):
         finally:
             self.on_end(self.ended)
             try:
-                self.chan.close()
+                self.chan.exit(0)  # exit status 0 and close: the session ended as asked
             except Exception:
                 pass
 
@@ -189,8 +192,9 @@ class ConsoleChannel(asyncssh.SSHServerSession):
         return idle_minutes(self.engine.app) * self.idle_scale
 
     # ------------------------------------------------------------------ line mode
-    def _put(self, item: str | None) -> None:
-        self.lines.put_nowait((item, self._echoed))
+    def _put(self, kind: str, text: str = "") -> None:
+        """Queue one input event: ``line``, ``long`` (a line over MAX_LINE: its length), ``intr``, ``end``."""
+        self.lines.put_nowait((kind, text, self._echoed))
         self._echoed = False
 
     def _typing(self) -> bool:
@@ -209,15 +213,18 @@ class ConsoleChannel(asyncssh.SSHServerSession):
                 self._last_cr = ch == "\r"
                 if self._echoed:
                     self.write(NL)
-                self._put("\0" + str(self._dropped + len(self._partial)) if self._dropped else self._partial)
+                if self._dropped:
+                    self._put("long", str(self._dropped + len(self._partial)))
+                else:
+                    self._put("line", self._partial)
                 self._partial, self._dropped = "", 0
                 continue
             self._last_cr = False
             if ch == "\x03":
-                self._put("\x03")
+                self._put("intr")
                 self._partial, self._dropped = "", 0
             elif ch == "\x04" and not self._partial and not self._dropped:
-                self._put(None)
+                self._put("end")
             elif ch in "\x7f\b":
                 if self._partial and self._echoed:
                     self.write("\b \b")
@@ -241,15 +248,15 @@ class ConsoleChannel(asyncssh.SSHServerSession):
         self.write(GREETING + NL + NL + session.prompt)
         while True:
             try:
-                line, echoed = await asyncio.wait_for(self.lines.get(), self._idle())
+                kind, line, echoed = await asyncio.wait_for(self.lines.get(), self._idle())
             except asyncio.TimeoutError:
                 self.ended = "time out"
                 self.write(NL)
                 return
-            if line is None:
+            if kind == "end":
                 self.write(NL)
                 return
-            if line == "\x03":
+            if kind == "intr":
                 self.write("^C" + NL)
                 if session.awaiting_answer or session.continuing:
                     session.cancel()
@@ -257,8 +264,8 @@ class ConsoleChannel(asyncssh.SSHServerSession):
                     return
                 self.write(session.prompt)
                 continue
-            if line.startswith("\0"):
-                self.write(("" if echoed else "..." + NL) + "\n".join(too_long(int(line[1:])).lines()).replace("\n", NL) + NL)
+            if kind == "long":
+                self.write(("" if echoed else "..." + NL) + "\n".join(too_long(int(line)).lines()).replace("\n", NL) + NL)
                 self.write(session.prompt)
                 continue
             if not echoed:
@@ -298,6 +305,9 @@ class ConsoleChannel(asyncssh.SSHServerSession):
             chan.set_line_mode(False)
         with create_pipe_input() as pipe:
             self.pipe = pipe
+            if self._early:
+                pipe.send_text(self._early)
+                self._early = ""
             with create_app_session(input=pipe, output=output) as app_session:
                 self.app_session = app_session
                 await self._prompt_loop(pipe, output)

@@ -16,6 +16,7 @@ import asyncio
 import ipaddress
 import os
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,8 +90,12 @@ class _Server(asyncssh.SSHServer):
 
     def connection_made(self, conn: Any) -> None:
         self.conn = conn
+        self.service.connections.add(conn)
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "?"
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.service.connections.discard(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -129,6 +134,7 @@ class SshService:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._serve, name="adc-ssh", daemon=True)
         self.listeners: dict[Bind, Any] = {}
+        self.connections: set[Any] = set()  # open client connections, closed with the service
         self.wanted: set[Bind] = set()
         self._key: asyncssh.SSHKey | None = None
 
@@ -136,6 +142,9 @@ class SshService:
     def start(self) -> list[str]:
         """Start the loop, bind what the configuration asks for; lines for the operator (bind errors)."""
         self._key = load_host_key(self.data_dir)
+        # netmiko's fortinet driver allows only finite-field Diffie-Hellman key exchanges, which the
+        # cryptography package marks deprecated: a warning per login would land on the operator's screen.
+        warnings.filterwarnings("ignore", message="Diffie-Hellman over finite fields")
         self.thread.start()
         self.app.store.subscribe(self._on_commit)
         return self.rebind()
@@ -145,21 +154,32 @@ class SshService:
         self.loop.run_forever()
 
     def close(self) -> None:
-        if not self.thread.is_alive():
-            return
-        try:
-            asyncio.run_coroutine_threadsafe(self._close_all(), self.loop).result(5)
-        except Exception:
-            pass
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        """Stop listening, end every session, stop the loop and release it."""
+        if self.thread.is_alive():
+            try:
+                asyncio.run_coroutine_threadsafe(self._close_all(), self.loop).result(10)
+            except Exception:
+                pass
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+        if not self.loop.is_running() and not self.loop.is_closed():
+            self.loop.close()
         self.engine_pool.shutdown(wait=False, cancel_futures=True)
         self.auth_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _close_all(self) -> None:
-        for server in self.listeners.values():
-            server.close()
+        servers = list(self.listeners.values())
         self.listeners.clear()
+        for server in servers:
+            server.close()
+        for conn in list(self.connections):
+            conn.close()
+        for server in servers:
+            await server.wait_closed()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ binds
     def _on_commit(self, generation: int, store: "ConfigStore") -> list[str]:
@@ -169,7 +189,7 @@ class SshService:
         """Bring the listeners in line with the configuration; a bind that failed is tried again (and
         reported again) only when the set of wanted binds changes."""
         wanted = wanted_binds(self.app)
-        if wanted == self.wanted:
+        if wanted == self.wanted or not self.thread.is_alive():
             return []
         new = wanted - self.wanted
         self.wanted = wanted

@@ -104,7 +104,10 @@ class Session:
         ctx = self.ctx
         if ctx.question is not None:
             answer, ctx.question = ctx.question, None
-            return answer(line.strip()[:1] in ("y", "Y"))
+            try:
+                return answer(line.strip()[:1] in ("y", "Y"))
+            except AdcError as err:  # refused on the way (a read-only administrator's factoryreset)
+                return Reply(error="\n".join(err.lines()) + "\n", failed=True)
         more = continues(line)
         size = self._dropped + len(self._pending) + (len(line.rstrip()) - 1 if more else len(line))
         if self._dropped or size > MAX_LINE:
