@@ -329,3 +329,41 @@ def test_many_connections_do_not_stall_other_consoles(box: Box) -> None:
     finally:
         release.set()
         worker.join(30)
+
+
+def test_data_plane_follows_a_commit_made_over_ssh(box: Box) -> None:
+    from .dataplane_helpers import backends, connect, echo, free_port, pool_script, recv_until, vs_ip, vs_script
+
+    with backends(echo(b"hi ")) as (backend,):
+        ip = vs_ip()
+        port = free_port(ip)
+        script = pool_script("p1", [backend.port]) + "\n" + vs_script("vs1", ip, port, "p1") + "\n"
+        c = client(box)
+        chan = line_shell(c)
+        read_until(chan, "FortiADC-VM # ")
+        chan.sendall(script.encode())
+        got = read_until(chan, "set load-balance-pool \"p1\"\r\nFortiADC-VM (vs1) # end\r\nFortiADC-VM # ")
+        assert "Command fail" not in got, got
+        with connect(ip, port) as s:
+            s.sendall(b"ping")
+            assert recv_until(s, b"ping") == b"hi ping"
+        c.close()
+
+
+def test_terminal_mode_has_help_tab_and_history(box: Box) -> None:
+    box.run("config system console", "set output standard", "end")
+    c = client(box)
+    chan = c.invoke_shell(term="xterm-256color", width=120, height=40)
+    read_until(chan, "FortiADC-VM #")
+    chan.send(b"config system ?")
+    assert "console" in read_until(chan, "console")  # the ? listing, at once, without Enter
+    chan.send(b"\x15")  # Ctrl+U: drop the line
+    chan.send(b"get system cons\t")
+    assert "console" in read_until(chan, "console")
+    chan.send(b"\r")
+    assert "output              : standard" in read_until(chan, "standard")
+    chan.send(b"\x1b[A\r")  # Up: the same command again, from the history
+    assert "output              : standard" in read_until(chan, "standard")
+    chan.send(b"exit\r")
+    read_to_close(chan)
+    c.close()
