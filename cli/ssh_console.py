@@ -37,6 +37,8 @@ from .completer import EngineCompleter
 from .console import BoundedHistory, line_limit_bindings, more_application
 from .keys import Interrupted, Pasted, build_key_bindings
 from .pager import Pager
+from .progress import THRESHOLD, Progress
+from .script_runner import echo_line
 
 if TYPE_CHECKING:
     from adc.appliance import Appliance
@@ -46,7 +48,8 @@ if TYPE_CHECKING:
 # network_cli ask for (terminal emulators announce xterm, screen, tmux, linux...): automation reads
 # plain text, as from the box.
 LINE_TERMS = frozenset({"dumb", "vt100"})
-GREETING = "Welcome!"  # CLI744 p. 37: printed after a successful login, before the prompt
+GREETING = "Welcome!"
+BATCH = 100  # line mode: at most this many waiting lines per trip to the worker thread  # CLI744 p. 37: printed after a successful login, before the prompt
 NL = "\r\n"
 
 
@@ -87,6 +90,48 @@ class Engine:
 
     async def run(self, line: str) -> Reply:
         return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, line)
+
+    def _batch(self, lines: list[tuple[str, bool]]) -> tuple[str, bool]:
+        """Run lines in order as line mode shows them: each echoed (unless it was as typed), its reply,
+        the prompt. True when one ended the session (the lines after it are not run)."""
+        out: list[str] = []
+        for line, echoed in lines:
+            if not echoed:
+                out.append(line + NL)
+            reply = self._run(line)
+            out.append((reply.output + reply.error).replace("\n", NL))
+            if reply.exit:
+                return "".join(out), True
+            out.append(self.session.prompt)
+        return "".join(out), False
+
+    async def run_batch(self, lines: list[tuple[str, bool]]) -> tuple[str, bool]:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._batch, lines)
+
+    def _paste(self, lines: list[str], emit: Callable[[str], None]) -> bool:
+        """A long paste, as the local console runs it: a progress line instead of every line echoed,
+        each failing line reported. False when a line ended the session."""
+        progress = Progress(len(lines))
+        for n, line in enumerate(lines, start=1):
+            reply = self._run(line)
+            progress.step(reply.failed)
+            if reply.failed:
+                emit(f"\rline {n}: {echo_line(line)}\n{reply.error}")
+            if reply.exit:
+                emit(progress.summary())
+                return False
+            if progress.due():
+                emit(progress.line())
+        emit(progress.summary())
+        return True
+
+    async def paste(self, lines: list[str], write: Callable[[str], None]) -> bool:
+        loop = asyncio.get_running_loop()
+
+        def emit(text: str) -> None:
+            loop.call_soon_threadsafe(write, text.replace("\n", NL))
+
+        return await loop.run_in_executor(self.executor, self._paste, lines, emit)
 
 
 class ConsoleChannel(asyncssh.SSHServerSession):
@@ -268,17 +313,19 @@ class ConsoleChannel(asyncssh.SSHServerSession):
                 self.write(("" if echoed else "..." + NL) + "\n".join(too_long(int(line)).lines()).replace("\n", NL) + NL)
                 self.write(session.prompt)
                 continue
-            if not echoed:
-                self.write(line + NL)
+            # Lines already waiting (a paste, a script) run in one trip to the worker thread.
+            batch = [(line, echoed)]
+            while len(batch) < BATCH and not self.lines.empty() and self.lines._queue[0][0] == "line":  # type: ignore[attr-defined]
+                _, more, more_echoed = self.lines.get_nowait()
+                batch.append((more, more_echoed))
             self._busy = True
             try:
-                reply = await self.engine.run(line)
+                text, ended = await self.engine.run_batch(batch)
             finally:
                 self._busy = False
-            self.write((reply.output + reply.error).replace("\n", NL))
-            if reply.exit:
+            self.write(text)
+            if ended:
                 return
-            self.write(session.prompt)
 
     # ------------------------------------------------------------------ terminal mode
     def _size(self) -> Size:
@@ -348,6 +395,13 @@ class ConsoleChannel(asyncssh.SSHServerSession):
                 lines = list(got.lines)
             else:
                 lines = [str(got)]
+            if len(lines) > THRESHOLD:
+                for line in lines:
+                    if line.strip():
+                        prompt.history.append_string(line)
+                if not await self.engine.paste(lines, self.write):
+                    return
+                continue
             for i, line in enumerate(lines):
                 if i:
                     self.write(session.prompt + line + NL)

@@ -367,3 +367,24 @@ def test_terminal_mode_has_help_tab_and_history(box: Box) -> None:
     chan.send(b"exit\r")
     read_to_close(chan)
     c.close()
+
+
+def test_terminal_mode_long_paste_shows_progress_and_failures(box: Box) -> None:
+    lines = ["config load-balance real-server"]
+    for i in range(60):
+        lines += [f"edit rs{i}", f"set ip 10.0.{i}.1", "next"]
+    lines[91] = "set ip 999.1.1.1"  # one bad line among 182
+    lines.append("end")
+    c = client(box)
+    chan = c.invoke_shell(term="xterm", width=120, height=40)
+    read_until(chan, "FortiADC-VM #")
+    chan.sendall(("\x1b[200~" + "\n".join(lines) + "\n\x1b[201~").encode())
+    got = read_until(chan, " failed  ")
+    assert "line 92: set ip 999.1.1.1" in got
+    from adc.appliance import Appliance
+
+    fresh = Appliance().session()
+    failed = sum(fresh.execute(line).failed for line in lines)  # what the local console makes of them
+    assert failed >= 1 and f"loaded {len(lines)} lines: {len(lines) - failed} ok, {failed} failed" in got
+    assert "rs59" in box.run("show load-balance real-server")
+    c.close()
