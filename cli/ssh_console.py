@@ -2,10 +2,10 @@
 
 Three ways in, chosen by what the client asks for:
 
-- a terminal (a pty whose type is not ``dumb``): the local console's prompt_toolkit prompt, with ``?``,
-  Tab, history, paste and ``--More--`` (when ``config system console`` says ``output more``);
-- no terminal, or a dumb one: a plain line mode that automation drives (each line echoed, the reply,
-  the prompt at the end of the output; no escape codes, no paging);
+- a terminal (a pty whose type is not in ``LINE_TERMS``): the local console's prompt_toolkit prompt,
+  with ``?``, Tab, history, paste and ``--More--`` (when ``config system console`` says ``output more``);
+- no terminal, or a ``dumb`` or ``vt100`` one: a plain line mode that automation drives (each line
+  echoed, the reply, the prompt at the end of the output; no escape codes, no paging);
 - a command (``ssh host get system status``): its output, then the channel closes.
 
 The engine runs in a worker thread under the appliance's lock (one command at a time across every

@@ -326,6 +326,19 @@ def test_many_connections_do_not_stall_other_consoles(box: Box) -> None:
         c.close()
         assert time.monotonic() - start < 5
         assert "hostname" in box.run("get system global")
+        # and the data plane serves
+        from .dataplane_helpers import backends, connect, echo, free_port, pool_script, recv_until, vs_ip, vs_script
+
+        with backends(echo(b"hi ")) as (backend,):
+            ip = vs_ip()
+            port = free_port(ip)
+            script = pool_script("p1", [backend.port]) + "\n" + vs_script("vs1", ip, port, "p1")
+            assert "Command fail" not in box.run(*script.splitlines())
+            start = time.monotonic()
+            with connect(ip, port) as s:
+                s.sendall(b"ping")
+                assert recv_until(s, b"ping") == b"hi ping"
+            assert time.monotonic() - start < 5
     finally:
         release.set()
         worker.join(30)
