@@ -86,7 +86,7 @@ def test_get_and_show_paths(s: Session) -> None:
     assert next_candidates(ctx, ["show"]) == [("full-configuration", "show full configuration")] + PATH_WORDS
     assert next_candidates(ctx, ["show", "full-configuration"]) == PATH_WORDS
     system_get = next_candidates(ctx, ["get", "system"])
-    assert system_get[-2:] == [("status", "system status"), ("performance", "system performance")]
+    assert system_get[-3:] == [("status", "system status"), ("performance", "system performance"), ("info", "info")]
     assert "status" not in words(next_candidates(ctx, ["show", "system"]))
     assert words(next_candidates(ctx, ["get", "load-balance"]))[-2:] == ["virtual-server-status", "real-server-status"]
     # after a table path: the saved entries, reserved ones included
