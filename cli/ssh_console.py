@@ -30,12 +30,12 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 from adc.config.tree import Entry
 from adc.engine.lexer import MAX_LINE, too_long
 from adc.engine.pipe import split_filter
-from adc.engine.reply import Reply
+from adc.engine.reply import Candidate, Reply
 from adc.errors import AdcError
 
 from .completer import EngineCompleter
 from .console import BoundedHistory, line_limit_bindings, more_application
-from .keys import Interrupted, Pasted, build_key_bindings
+from .keys import Interrupted, Pasted, _in_quote, build_key_bindings
 from .pager import Pager
 from .progress import THRESHOLD, Progress
 from .script_runner import echo_line
@@ -132,6 +132,38 @@ class Engine:
             loop.call_soon_threadsafe(write, text.replace("\n", NL))
 
         return await loop.run_in_executor(self.executor, self._paste, lines, emit)
+
+
+class LockedHelp:
+    """``?`` and Tab of a session, read under the appliance's lock: they run on the event loop while
+    another session may be committing in a worker thread. The loop waits at most ``HELP_WAIT`` seconds
+    for a running command; past that the key shows nothing rather than stall every session."""
+
+    HELP_WAIT = 0.5
+
+    def __init__(self, app: "Appliance", session: "Session") -> None:
+        self.app = app
+        self.session = session
+
+    @property
+    def prompt(self) -> str:
+        return self.session.prompt
+
+    def help(self, text: str) -> str:
+        if not self.app.lock.acquire(timeout=self.HELP_WAIT):
+            return ""
+        try:
+            return self.session.help(text)
+        finally:
+            self.app.lock.release()
+
+    def complete(self, text: str) -> list[Candidate]:
+        if not self.app.lock.acquire(timeout=self.HELP_WAIT):
+            return []
+        try:
+            return self.session.complete(text)
+        finally:
+            self.app.lock.release()
 
 
 class ConsoleChannel(asyncssh.SSHServerSession):
@@ -270,6 +302,10 @@ class ConsoleChannel(asyncssh.SSHServerSession):
                 self._partial, self._dropped = "", 0
             elif ch == "\x04" and not self._partial and not self._dropped:
                 self._put("end")
+            elif ch == "?" and self._echoed and not _in_quote(self._partial):
+                # typing at a line-mode terminal: ? lists what may come next at once, as on the box
+                listing = LockedHelp(self.engine.app, self.engine.session).help(self._partial)
+                self.write("?" + NL + listing.replace("\n", NL) + self.engine.session.prompt + self._partial)
             elif ch in "\x7f\b":
                 if self._partial and self._echoed:
                     self.write("\b \b")
@@ -361,13 +397,14 @@ class ConsoleChannel(asyncssh.SSHServerSession):
 
     async def _prompt_loop(self, pipe: PipeInput, output: Vt100_Output) -> None:
         session = self.engine.session
+        helps = LockedHelp(self.engine.app, session)
         prompt = PromptSession[object](
             input=pipe,
             output=output,
             history=BoundedHistory(),
-            completer=EngineCompleter(session),
+            completer=EngineCompleter(helps),
             complete_while_typing=False,
-            key_bindings=merge_key_bindings([build_key_bindings(session), line_limit_bindings()]),
+            key_bindings=merge_key_bindings([build_key_bindings(helps), line_limit_bindings()]),
         )
         self.write(GREETING + NL + NL)
         default = ""

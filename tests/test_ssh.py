@@ -195,6 +195,14 @@ def test_line_mode_is_plain_text(box: Box, term: str | None) -> None:
     assert "\x1b" not in got
     assert got.startswith("config system global\r\nFortiADC-VM (global) # get\r\n")  # echoed, then the reply
     assert got.endswith("\r\nFortiADC-VM # ")  # the prompt at the end, nothing after it
+    if term == "vt100":  # a person typing at a vt100: keys echoed, ? answered at once
+        chan.send(b"get system con")
+        assert read_until(chan, "get system con") == "get system con"
+        chan.send(b"?")
+        got = read_until(chan, "FortiADC-VM # get system con")
+        assert "console" in got and "\x1b" not in got
+        chan.send(b"sole\r")
+        assert "output              : more" in read_until(chan, "FortiADC-VM # ")
     chan.send(b"exit\n")
     read_to_close(chan)
     c.close()
