@@ -92,7 +92,7 @@ class Engine:
             if not echoed:
                 out.append(line + NL)
             reply = self._run(line)
-            out.append((reply.output + reply.error).replace("\n", NL))
+            out.append((reply.output + reply.error + reply.notice).replace("\n", NL))
             if reply.exit:
                 return "".join(out), True
             out.append(self.session.prompt)
@@ -110,6 +110,8 @@ class Engine:
             progress.step(reply.failed)
             if reply.failed:
                 emit(f"\rline {n}: {echo_line(line)}\n{reply.error}")
+            if reply.notice:  # taken, but not carried out on this host
+                emit(f"\rline {n}: {reply.notice}")
             if reply.exit:
                 emit(progress.summary())
                 return False
@@ -240,7 +242,7 @@ class ConsoleChannel(asyncssh.SSHServerSession):
         try:
             if self.command is not None:
                 reply = await self.engine.run(self.command)
-                self.write((reply.output + reply.error).replace("\n", NL))
+                self.write((reply.output + reply.error + reply.notice).replace("\n", NL))
                 self.chan.exit(1 if reply.failed else 0)
                 return
             if self.terminal is not None:
@@ -443,7 +445,7 @@ class ConsoleChannel(asyncssh.SSHServerSession):
                     return
 
     async def _show(self, reply: Reply, pipe: PipeInput, output: Vt100_Output) -> None:
-        text = reply.output + reply.error
+        text = reply.output + reply.error + reply.notice
         if not text:
             return
         if not console_paging(self.engine.app):

@@ -34,7 +34,7 @@ class Box:
         for line in lines:
             with self.app.lock:
                 reply = self.local.execute(line)
-            out.append(reply.output + reply.error)
+            out.append(reply.output + reply.error + reply.notice)
         return "".join(out)
 
     def events(self) -> str:
