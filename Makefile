@@ -26,10 +26,12 @@ DEMO_DIR ?= .demo
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py --data-dir $(DEMO_DIR) --adc $(BIN)/adc
 
-# Tests drive real clients; curl comes from Debian's packages when the machine lacks it.
+# Tests drive real clients; curl and OpenSSH's ssh come from Debian's packages when the machine lacks them.
 tools:
 	@command -v curl >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
 		(apt-get update -qq && apt-get install -y -qq curl >/dev/null) || echo "warning: curl is missing"; }
+	@command -v ssh >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get update -qq && apt-get install -y -qq openssh-client >/dev/null) || echo "warning: ssh is missing"; }
 
 # mypy first (configured in setup.cfg): a type error fails the suite before any test runs.
 test: $(STAMP) tools

@@ -18,6 +18,7 @@ from .config.store import ConfigStore
 from .config.tree import ConfigTree
 from .engine.ops import NO_DATAPLANE, EchoReply, PersistenceRow, PingOptions, PingRun, SessionRow, TraceRun
 from .engine.session import Session
+from .logins import Logins, admin_status
 from .schema import SCHEMA
 from .schema.registry import Schema
 
@@ -47,6 +48,8 @@ class Appliance:
         self.startup_notes: list[str] = []  # what the data plane said when it first served the config
         self._subscribed = False  # the commit hooks of the data plane, added once (a reboot keeps them)
         self._clock_offset = 0.0  # ``execute date``/``time``: the appliance's clock minus the host's
+        self.lock = threading.RLock()  # one command at a time across consoles (local, SSH): they share the store
+        self.logins = Logins()  # administrators logged in over SSH
         if data_dir is None:
             self.store = ConfigStore(self.factory_tree())
             if serve:
@@ -166,6 +169,14 @@ class Appliance:
         if self._clock_offset:  # ``execute date`` set the appliance's clock
             facts = dataclasses.replace(facts, now=datetime.fromtimestamp(self.clock()).astimezone())
         return format_system_status(facts)
+
+    def admin_status(self) -> list[str]:
+        return admin_status(self.logins.rows())
+
+    def event(self, category: str, text: str) -> None:
+        """A line in the event log (when the appliance serves, and so keeps logs)."""
+        if self.dataplane is not None:
+            self.logs.event(category, text)
 
     def system_performance(self) -> str:
         from .status import format_system_performance, sample_performance

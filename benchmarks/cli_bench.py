@@ -102,3 +102,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    from .ssh_bench import main as ssh_main
+
+    ssh_main()

@@ -7,7 +7,8 @@ the engine and prints the reply (through ``--More--`` when it is taller than the
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, AsyncGenerator, Callable, Iterable
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, AsyncGenerator, Callable, ContextManager, Iterable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application, get_app
@@ -77,8 +78,8 @@ def line_limit_bindings() -> KeyBindings:
     return kb
 
 
-def read_more_key(input: Input | None, output: Output | None) -> PagerKey:
-    """Show ``--More--`` and wait for space (a page), Enter (a line) or q (stop); erase it after."""
+def more_application(input: Input | None, output: Output | None) -> Application[PagerKey]:
+    """``--More--`` waiting for space (a page), Enter (a line) or q (stop); erased after."""
     kb = KeyBindings()
 
     def answer(key: PagerKey) -> Callable[[KeyPressEvent], None]:
@@ -93,15 +94,19 @@ def read_more_key(input: Input | None, output: Output | None) -> PagerKey:
     for key in ("q", "Q", "c-c", "c-d"):
         kb.add(key)(answer("quit"))
     kb.add(Keys.Any)(lambda event: None)  # every other key is ignored, as on the real box
-    more: Application[PagerKey] = Application(
+    return Application(
         layout=Layout(Window(FormattedTextControl(MORE), height=1, dont_extend_height=True)),
         key_bindings=kb,
         input=input,
         output=output,
         erase_when_done=True,
     )
+
+
+def read_more_key(input: Input | None, output: Output | None) -> PagerKey:
+    """Show ``--More--`` and wait for a pager key."""
     try:
-        return more.run()
+        return more_application(input, output).run()
     except (EOFError, KeyboardInterrupt):
         return "quit"
 
@@ -110,8 +115,9 @@ class Console:
     """One console session: the engine session, its prompt and how replies reach the screen."""
 
     def __init__(self, session: Session, input: Input | None = None, output: Output | None = None,
-                 paging: bool = True) -> None:
+                 paging: bool = True, lock: ContextManager[object] | None = None) -> None:
         self.session = session
+        self.lock = lock if lock is not None else nullcontext()  # the appliance's: SSH consoles share the store
         self.paging = paging
         self.prompt = PromptSession[object](
             input=input,
@@ -141,7 +147,8 @@ class Console:
     def run_line(self, line: str) -> bool:
         """Execute one line and print its reply; False when the session has ended."""
         try:
-            reply = self.session.execute(line)
+            with self.lock:
+                reply = self.session.execute(line)
         except Exception as exc:  # an engine bug must not throw the operator out of the console
             reply = Reply(error=f"internal error: {type(exc).__name__}: {exc}\n", failed=True)
         self.show(reply)
@@ -162,7 +169,8 @@ class Console:
         for n, line in enumerate(lines, start=1):
             if line.strip():
                 self.prompt.history.append_string(line)
-            reply = self.session.execute(line)
+            with self.lock:
+                reply = self.session.execute(line)
             progress.step(reply.failed)
             if reply.failed:
                 self.write(f"\rline {n}: {echo_line(line)}\n{reply.error}")
@@ -210,4 +218,4 @@ class Console:
 def run_console(app: Appliance, input: Input | None = None, output: Output | None = None,
                 paging: bool = True) -> int:
     """Run an interactive console on ``app`` until ``exit``, Ctrl+D or EOF; returns the exit status."""
-    return Console(app.session(), input, output, paging).run()
+    return Console(app.session(), input, output, paging, app.lock).run()

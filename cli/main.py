@@ -42,6 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="configure only: do not start the data plane (no listeners)",
     )
+    parser.add_argument(
+        "--no-ssh",
+        action="store_true",
+        help="do not start the SSH console (it listens where the configuration says: interfaces whose "
+        "allowaccess holds ssh, on system global port-ssh)",
+    )
     parser.add_argument("--version", action="version", version=f"adc {version_line()}")
     return parser.parse_args(argv)
 
@@ -72,7 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stdin.isatty():
             from .console import run_console
 
-            return run_console(app)
+            ssh = None
+            if not args.no_ssh:
+                from .ssh_server import SshService
+
+                ssh = SshService(app, app.base_dir)
+                for note in ssh.start():
+                    print(note, file=sys.stderr)
+            try:
+                return run_console(app)
+            finally:
+                if ssh is not None:
+                    ssh.close()
         from .script_runner import run_script
 
         return run_script(app.session(), sys.stdin.buffer, sys.stdout.buffer, sys.stderr.buffer)

@@ -86,8 +86,8 @@ def test_get_and_show_paths(s: Session) -> None:
     assert next_candidates(ctx, ["show"]) == [("full-configuration", "show full configuration")] + PATH_WORDS
     assert next_candidates(ctx, ["show", "full-configuration"]) == PATH_WORDS
     system_get = next_candidates(ctx, ["get", "system"])
-    assert [("status", "system status"), ("performance", "system performance"), ("ha-status", "ha status")] == [
-        p for p in system_get if p[0] in ("status", "performance", "ha-status")]
+    assert [("status", "system status"), ("performance", "system performance"), ("info", "info"),
+            ("ha-status", "ha status")] == [p for p in system_get if p[0] in ("status", "performance", "ha-status", "info")]
     assert "status" not in words(next_candidates(ctx, ["show", "system"]))
     assert words(next_candidates(ctx, ["get", "load-balance"]))[-2:] == ["virtual-server-status", "real-server-status"]
     # after a table path: the saved entries, reserved ones included

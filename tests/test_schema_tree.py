@@ -213,7 +213,7 @@ def test_question_mark_and_tab_in_every_table() -> None:
 
 # ---------------------------------------------------------------------------------------- round trip
 SAMPLES = {"ipv4": "10.1.2.3", "ipv6": "2001:db8::7", "ipv4mask": "10.1.2.0/24", "ipv6mask": "2001:db8::/64",
-           "portlist": "8080", "password": "pw1"}
+           "portlist": "8080", "password": "pw1", "passhash": "pw1"}
 
 
 def _candidates(s: Session, a: Attr, t: Table, work: Entry) -> list[str]:
@@ -355,6 +355,17 @@ def test_every_table_round_trips_through_show(everything: tuple[Session, Filled]
     # every top-level table holds an entry (or its single object has values) in what was shown
     for t in SCHEMA.tables:
         assert f"config {' '.join(t.path)}" in shown
+
+
+def test_no_secret_is_printed_in_clear(everything: tuple[Session, Filled]) -> None:
+    """Every secret of the tree was set to "pw1"; ``show`` prints each as ``ENC <value>``, never the text."""
+    s, out = everything
+    secret = {(t, a) for t, a in out.set_ok if SCHEMA.find(t).attrs and any(
+        x.name == a and x.kind in ("password", "passhash") for x in SCHEMA.find(t).attrs)}
+    assert len(secret) >= 15  # admins, certificates, RADIUS/LDAP/TACACS+, BGP, OSPF, Azure...
+    shown = s.show_all(full=True)
+    assert not [line for line in shown if "pw1" in line]
+    assert len([line for line in shown if " ENC " in line]) >= len(secret)
 
 
 # Attributes of the hand-written tables this blind fill leaves at their default, and why.

@@ -1,15 +1,15 @@
 """``adc.config.values``: how each kind of value is parsed, canonicalised, printed and hinted."""
 from __future__ import annotations
 
-import base64
 from typing import get_args
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from adc.config.values import (KINDS, MAX_ENTRY_NUMBER, XSS_CHARS, default_value, display, hint, is_raw, parse_key,
+from adc.config.values import (KINDS, MAX_ENTRY_NUMBER, XSS_CHARS, default_value, display, get_text, hint, is_raw, parse_key,
                                parse_value, port_ranges, port_set, port_text)
 from adc.errors import AdcError, CommandFail, ValueParseError
+from adc.config import secrets
 from adc.schema import SCHEMA
 from adc.schema.model import Attr, Kind, Table
 
@@ -35,8 +35,8 @@ def code_of(err: AdcError) -> int:
 # ------------------------------------------------------------------------------------------ the table
 def test_every_kind_has_a_row() -> None:
     assert set(KINDS) == set(get_args(Kind))
-    assert {k for k, v in KINDS.items() if v.line is not None} == {"portlist", "password"}
-    assert {k for k, v in KINDS.items() if v.word is not None} == set(KINDS) - {"portlist", "password"}
+    assert {k for k, v in KINDS.items() if v.line is not None} == {"portlist", "password", "passhash"}
+    assert {k for k, v in KINDS.items() if v.word is not None} == set(KINDS) - {"portlist", "password", "passhash"}
 
 
 def test_no_words_is_minus_56() -> None:
@@ -223,18 +223,34 @@ def test_eight_ranges_and_any_number_of_single_ports() -> None:
 
 
 # ------------------------------------------------------------------------------------------ passwords
-def test_passwords_clear_and_enc_round_trip() -> None:
+def test_admin_password_is_a_salted_hash_never_the_text() -> None:
     pw = attr("system.admin", "password")
-    assert parse_value(pw, ["s3cret"]) == "s3cret"
-    assert display(pw, "s3cret") == "ENC " + base64.b64encode(b"s3cret").decode()
-    assert display(pw, "p w") == "ENC cCB3"
-    assert parse_value(pw, ["ENC", "cCB3"]) == "p w"
-    assert parse_value(pw, display(pw, "\u00e9t\u00e9 #1").split()) == "\u00e9t\u00e9 #1"
-    assert display(pw, "") == ""
-    assert parse_value(pw, ["ENC"]) == "ENC"  # one word: a password that happens to be ENC
+    assert pw.kind == "passhash"
+    stored = parse_value(pw, ["s3cret"])
+    assert isinstance(stored, str) and "s3cret" not in stored and stored.startswith("SH2")
+    assert stored != parse_value(pw, ["s3cret"])  # salted: the same password never gives the same text
+    assert secrets.verify_password(stored, "s3cret") and not secrets.verify_password(stored, "s3creT")
+    assert display(pw, stored) == "ENC " + stored and get_text(pw, stored) == "*"
+    assert parse_value(pw, ["ENC", stored]) == stored  # a backup's value is taken as it is
+    assert parse_value(pw, ["\u00e9t\u00e9"]) != "\u00e9t\u00e9"
+    assert display(pw, "") == "" and get_text(pw, "") == ""
+    assert secrets.verify_password("", "") and not secrets.verify_password("", "x")
+    assert not secrets.verify_password("SH2cCB3", "p w")  # a foreign or broken hash matches nothing
 
 
-@pytest.mark.parametrize(("words", "token"), [(["ENC", "!!"], "!!"), (["ENC", "//4="], "//4="), (["a", "b"], "b"),
+def test_other_secrets_are_ciphertext_the_appliance_can_read_back() -> None:
+    pw = attr("system.certificate.local", "password")
+    assert pw.kind == "password"
+    stored = parse_value(pw, ["p w#1"])
+    assert isinstance(stored, str) and "p w" not in stored
+    assert secrets.decrypt(stored) == "p w#1"
+    assert display(pw, stored) == "ENC " + stored and get_text(pw, stored) == "*"
+    assert parse_value(pw, display(pw, stored).split()) == stored
+    assert parse_value(pw, ["ENC", "cCB3"]) == "cCB3" and secrets.decrypt("cCB3") is None  # foreign: kept, unreadable
+    assert secrets.decrypt(parse_value(pw, ["ENC"])) == "ENC"  # one word: a password that happens to be ENC
+
+
+@pytest.mark.parametrize(("words", "token"), [(["ENC", "!!"], "!!"), (["ENC", "a b"], "a b"), (["ENC", "#x"], "#x"), (["a", "b"], "b"),
                                               (["ENC", "cCB3", "x"], "cCB3")])
 def test_bad_passwords_are_minus_61(words: list[str], token: str) -> None:
     err = fails(attr("system.admin", "password"), words)
@@ -290,14 +306,14 @@ def test_is_raw_only_for_port_lists_and_passwords() -> None:
     assert is_raw(attr(VS, "port")) and is_raw(attr("system.admin", "password"))
     for name in ("type", "ip", "comments", "load-balance-pool", "connection-limit"):
         assert not is_raw(attr(VS, name)), name
-    assert {k for k, v in KINDS.items() if v.raw} == {"portlist", "password"}
+    assert {k for k, v in KINDS.items() if v.raw} == {"portlist", "password", "passhash"}
 
 
 def test_hints() -> None:
     expected = {
         "option": "<value>", "integer": "<integer>", "string": "<string>", "ipv4": "<class_ip>",
         "ipv6": "<class_ip6>", "ipv4mask": "<ip&netmask>", "ipv6mask": "<ip6&netmask>", "ref": "<value>",
-        "portlist": "<port>", "password": "<password>", "pattern": "<string>",
+        "portlist": "<port>", "password": "<password>", "passhash": "<password>", "pattern": "<string>",
     }
     assert {k: v.hint for k, v in KINDS.items()} == expected
     assert hint(attr(VS, "connection-limit")) == "<integer>"

@@ -7,14 +7,13 @@ the store. The canonical form is what ``get`` prints, so a value read back from 
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import CommandFail, ValueParseError
 from ..schema.model import Attr, Table
+from . import secrets
 from .tree import Value
 
 XSS_CHARS = frozenset("<>()#'\"")
@@ -138,20 +137,35 @@ def _portlist(attr: Attr, words: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- passwords
-def _password(attr: Attr, words: list[str]) -> str:
-    """Clear text, or ``ENC <base64>`` as ``show`` prints it (so a saved config replays)."""
+def _secret_words(words: list[str]) -> tuple[str, bool]:
+    """The text after ``set <attr>``: (``ENC`` value, True) as a backup carries it, or (clear text, False)."""
     if len(words) == 2 and words[0] == "ENC":
-        try:
-            return base64.b64decode(words[1], validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise ValueParseError("", words[1], -61) from None
+        if not secrets.is_encoded(words[1]):
+            raise ValueParseError("", words[1], -61)
+        return words[1], True
     if len(words) != 1:
         raise ValueParseError("", words[1], -61)
-    return words[0]
+    return words[0], False
+
+
+def _password(attr: Attr, words: list[str]) -> str:
+    """A secret the appliance may need again: kept as ciphertext (``adc.config.secrets``)."""
+    text, encoded = _secret_words(words)
+    return text if encoded else secrets.encrypt(text)
+
+
+def _passhash(attr: Attr, words: list[str]) -> str:
+    """An administrator's password: kept as a salted hash a login checks."""
+    text, encoded = _secret_words(words)
+    return text if encoded else secrets.hash_password(text)
 
 
 def _enc(value: str) -> str:
-    return "ENC " + base64.b64encode(value.encode("utf-8")).decode("ascii") if value else value
+    return "ENC " + value if value else value
+
+
+def _masked(value: str) -> str:
+    return "*" if value else ""
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -160,8 +174,9 @@ class ValueKind:
     """How one kind of value is read, printed and hinted.
 
     ``word`` parses one word (multi-valued attributes apply it to each); ``line`` instead takes every
-    word after the attribute name (port lists, ``ENC <base64>`` passwords). ``show`` turns the stored
-    text into what ``get``/``show`` print; ``raw`` kinds are printed unquoted by ``show``.
+    word after the attribute name (port lists, ``ENC <value>`` secrets). ``show`` turns the stored
+    text into what ``get``/``show`` print (``get`` uses its own function when given: a secret is ``*``);
+    ``raw`` kinds are printed unquoted by ``show``.
     """
 
     hint: str
@@ -169,6 +184,7 @@ class ValueKind:
     line: Callable[[Attr, list[str]], str] | None = None
     show: Callable[[str], str] = str
     raw: bool = False
+    get: Callable[[str], str] | None = None  # what ``get`` prints, when not what ``show`` prints
 
 
 KINDS: dict[str, ValueKind] = {
@@ -181,7 +197,8 @@ KINDS: dict[str, ValueKind] = {
     "ipv6mask": ValueKind("<ip6&netmask>", word=_ip),
     "ref": ValueKind("<value>", word=_ref),
     "portlist": ValueKind("<port>", line=_portlist, raw=True),
-    "password": ValueKind("<password>", line=_password, show=_enc, raw=True),
+    "password": ValueKind("<password>", line=_password, show=_enc, raw=True, get=_masked),
+    "passhash": ValueKind("<password>", line=_passhash, show=_enc, raw=True, get=_masked),
     "pattern": ValueKind("<string>", word=_pattern),
 }
 
@@ -237,6 +254,14 @@ def display(attr: Attr, value: Value) -> str:
     if isinstance(value, tuple):
         return " ".join(value) + " " if value else ""
     return KINDS[attr.kind].show(value)
+
+
+def get_text(attr: Attr, value: Value) -> str:
+    """A value as ``get`` prints it: as ``display`` does, but a secret is only ``*`` (CLI744 p. 413)."""
+    kind = KINDS[attr.kind]
+    if kind.get is not None and isinstance(value, str):
+        return kind.get(value)
+    return display(attr, value)
 
 
 def is_raw(attr: Attr) -> bool:

@@ -68,6 +68,7 @@ StatusPath = tuple[str, Callable[[ApplianceOps], list[str]]]
 STATUS_PATHS: dict[tuple[str, ...], StatusPath] = {
     ("system", "status"): ("system status", lambda app: app.system_status().splitlines()),
     ("system", "performance"): ("system performance", lambda app: app.system_performance().splitlines()),
+    ("system", "info", "admin", "status"): ("administrators logged in", lambda app: app.admin_status()),
     **STATUS_GETS,
     **ROUTE_GETS,
     **OTHER_GETS,

@@ -13,6 +13,8 @@ from ..config.store import Change, ConfigStore
 from ..config.tree import ConfigTree, Entry, TableData
 from ..config.view import View
 from ..schema.model import Table
+from ..errors import CommandFail
+from .access import DENIED, FULL, Access
 from .frames import Frame, TableFrame, nested_data
 from .ops import ApplianceOps
 from .reply import Reply
@@ -32,6 +34,7 @@ class Context:
         self.notes: list[str] = []  # what the appliance said about this line's commits (bind errors)
         self.question: Callable[[bool], Reply] | None = None  # a y/n question waiting for its answer
         self.state: dict[str, object] = {}  # what verbs keep per session (the session-list filter)
+        self.access: Access = FULL  # what the logged-in administrator may change (``access``)
         self._spawn = spawn  # a new session on another store (restore replays into a fresh one)
         self._protected: dict[tuple[tuple[str, ...], str], int] = {
             (f.path, f.key): f.delete_code for f in self.schema.factory if f.key is not None and f.delete_code
@@ -79,10 +82,13 @@ class Context:
     # ---- changing: the one path of every commit
     def commit(self, change: Change) -> None:
         """Hand a change to the store; keep what the appliance answers to print with this line."""
+        self.access.check_write(change.path)
         self.notes.extend(self.store.commit(change))
 
     def replace(self, tree: ConfigTree) -> None:
         """Swap the whole configuration (restore, factory reset); the session goes back to the top."""
+        if not all(self.access.can_write((area,)) for area in self.access.areas):
+            raise CommandFail(DENIED, "Permission denied: replacing the configuration needs read-write everywhere")
         self.notes.extend(self.store.replace(tree))
         self.frames.clear()
 

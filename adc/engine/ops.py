@@ -115,6 +115,10 @@ class ApplianceOps(Protocol):
 
     def system_performance(self) -> str: ...
 
+    def admin_status(self) -> list[str]:
+        """Who is logged in from where (``get system info admin status``)."""
+        ...
+
     def live_report(self, name: str) -> list[str]:
         """``virtual-server-status``, ``real-server-status`` or ``slb_load`` (its body): lines of the
         live data plane, or ``[NO_DATAPLANE]`` when it is not running."""

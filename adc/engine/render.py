@@ -7,7 +7,7 @@ space, nested tables as ``config  <name>`` (two spaces), only non-default values
 from __future__ import annotations
 
 from ..config.tree import ConfigTree, Entry, TableData
-from ..config.values import default_value, display, is_raw
+from ..config.values import default_value, display, get_text, is_raw
 from ..config.view import View
 from ..schema.model import Attr, Table
 from ..schema.registry import Schema
@@ -21,7 +21,7 @@ def get_entry(view: View, table: Table, entry: Entry) -> list[str]:
             for child in entry.children.get(item.name, TableData()):
                 out.append(f"== [ {child.key} ]")
             continue
-        text = display(item, view.value(item, entry))
+        text = get_text(item, view.value(item, entry))
         out.append(f"{item.name:<20}: {text}" if text else f"{item.name:<20}:")
     return out
 

@@ -29,6 +29,8 @@ from .reply import Candidate, Reply
 from .verb import find_verb
 from .words import match
 
+WRITES = frozenset({"set", "unset", "delete", "purge", "edit"})  # refused in an area the profile may only read
+
 
 class Session:
     def __init__(self, app: ApplianceOps, store: ConfigStore | None = None) -> None:
@@ -67,10 +69,11 @@ class Session:
         if self.continuing:
             return "> "
         host = truncate16(self.hostname())
+        mark = "$" if self.ctx.access.read_only else "#"
         frame = self.ctx.frame
         if frame is None:
-            return f"{host} # "
-        return f"{host} ({truncate16(frame.scope)}) # "
+            return f"{host} {mark} "
+        return f"{host} ({truncate16(frame.scope)}) {mark} "
 
     @property
     def depth(self) -> int:
@@ -104,7 +107,10 @@ class Session:
         ctx = self.ctx
         if ctx.question is not None:
             answer, ctx.question = ctx.question, None
-            return answer(line.strip()[:1] in ("y", "Y"))
+            try:
+                return answer(line.strip()[:1] in ("y", "Y"))
+            except AdcError as err:  # refused on the way (a read-only administrator's factoryreset)
+                return Reply(error="\n".join(err.lines()) + "\n", failed=True)
         more = continues(line)
         size = self._dropped + len(self._pending) + (len(line.rstrip()) - 1 if more else len(line))
         if self._dropped or size > MAX_LINE:
@@ -152,6 +158,8 @@ class Session:
         verb = match(words[0], commands_for(frame), UnknownAction)
         if greps and verb not in FILTERABLE:
             raise ParsingError()
+        if verb in WRITES and frame is not None:
+            self.ctx.access.check_write(frame.table.path)  # refused at once, not at next/end
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
         if greps:

@@ -7,6 +7,7 @@ are put in a dependency order: a table references only tables listed before it (
 from __future__ import annotations
 
 from . import corrections, generated
+from .console import CONSOLE
 from .factory import FACTORY
 from .load_balance import (CLIENT_SSL_PROFILE, CONTENT_ROUTING, IPPOOL, METHOD, PERSISTENCE, POOL, PROFILE,
                            REAL_SERVER, REAL_SERVER_SSL_PROFILE, VIRTUAL_SERVER)
@@ -18,6 +19,7 @@ from .system import (ADMIN, AZURE_LB_BACKEND_IP, CERT_LOCAL, CERT_LOCAL_GROUP, D
 
 HAND: tuple[Table, ...] = (
     GLOBAL,
+    CONSOLE,
     TRAFFIC_GROUP,
     INTERFACE,
     DNS,

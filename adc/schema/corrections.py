@@ -318,6 +318,23 @@ ATTRS: dict[tuple[str, str], Fix] = {
 }
 
 # ------------------------------------------------------------------------------------ tables
+# Secrets the syntax types <string>: kept as ciphertext and printed as ENC like every other secret.
+_SECRET = "a secret, typed <string> by the syntax"
+ATTRS.update({
+    ("config.sync-list", "password"): fix(66, _SECRET, kind="password"),
+    ("global-load-balance.servers", "auth-key"): fix(96, _SECRET, kind="password"),
+    ("global-load-balance.setting", "password"): fix(105, _SECRET, kind="password"),
+    ("router.md5-ospf.md5-member", "md5-key"): fix(276, _SECRET, kind="password"),
+    ("security.web-vulnerability-scanner.target-login-option", "password"): fix(370, _SECRET, kind="password"),
+    ("system.auto-backup", "password"): fix(414, _SECRET, kind="password"),
+    ("system.external-resource", "password"): fix(432, _SECRET, kind="password"),
+    ("system.sdn-connector", "secret-token"): fix(474, _SECRET, kind="password"),
+    ("system.sdn-connector", "aws-secretkey"): fix(475, _SECRET, kind="password"),
+    ("system.sdn-connector", "sap-password"): fix(475, _SECRET, kind="password"),
+    ("user.oauth", "client-secret"): fix(506, _SECRET, kind="password"),
+})
+
+
 _ADV_RULE = Table(
     name="advanced-protection-rule",
     path=("security", "waf", "advanced-protection", "advanced-protection-rule"),

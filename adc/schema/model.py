@@ -26,7 +26,8 @@ Kind = Literal[
     "ipv6mask",
     "ref",  # the name of an entry of table ``ref`` (several when ``multi``)
     "portlist",  # virtual-server ports: "80", "8000-8080", several
-    "password",  # stored as given, printed as ENC <base64> by show
+    "password",  # a secret kept as ciphertext, printed as ENC <value> by show, * by get
+    "passhash",  # an administrator's password, kept as a salted hash, printed as password is
     "pattern",  # a string or regular expression: free text that may hold ( ) # (no quotes, no < >)
 ]
 

@@ -240,7 +240,7 @@ ADMIN = Table(
     items=(
         Attr("is-system-admin", "option", "system administrator", default="no",
              options=opts(("no", "not a system administrator"), ("yes", "system administrator"))),
-        Attr("password", "password", "administrator password"),
+        Attr("password", "passhash", "administrator password"),
         Attr("trusted-hosts", "ipv4mask", "trusted host IPv4 address and netmask", default="0.0.0.0/0"),
         Attr("trusted-hosts6", "ipv6mask", "trusted host IPv6 address and prefix", default="::/0"),
         Attr("access-profile", "ref", "access profile", default="super_admin_prof", ref="system.accprofile"),
