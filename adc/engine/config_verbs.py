@@ -56,11 +56,17 @@ def write_named(ctx: "Context", name: str, data: bytes) -> None:
         raise _file_error("write", name, err, -4508) from None
 
 
+# The first line of a backup, as a real box writes it (its values name adc, not a firmware build).
+BACKUP_HEADER = "#config-version=FADV-7.04-adc:opmode=0:vdom=0:user=admin"
+
+
 def _backup(ctx: "Context", args: list[str]) -> list[str]:
-    """The configuration as a replayable script: the output of ``show``."""
+    """The configuration as a real box writes its backup: a ``#config-version`` header line, then
+    ``show full-configuration`` (every table, predefined entries, ``unset`` lines), replayable."""
     if len(args) != 1:
         raise UsageError(U_BACKUP)
-    text = "\n".join(render.show_tree(ctx.view, ctx.schema, ctx.store.tree)) + "\n"
+    lines = render.show_tree(ctx.view, ctx.schema, ctx.store.tree, True, ctx.factory())
+    text = "\n".join([BACKUP_HEADER, *lines]) + "\n"
     write_named(ctx, args[0], text.encode("utf-8"))
     return [f"Configuration saved to {args[0]}"]
 
