@@ -212,6 +212,9 @@ INTERFACE = Table(
         # CLI744 p. 457 (added with the schema tree; its nested list is generated)
         _ed("ha-node-secondary-ip", "HA node secondary ip"),
         _ed("trust-ip", "trusted ip"),
+        # In a real 7.4 box's backup (issue 9), not in the reference's syntax block.
+        _ed("dedicate-to-mgmt", "dedicate the interface to management traffic"),
+        _ed("wccp", "WCCP"),
         _TRUST_IP_LIST,
         Attr("mac-addr", "string", "MAC address", maxlen=17),
     ),
