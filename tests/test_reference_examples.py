@@ -84,7 +84,6 @@ CANNOT: dict[str, str] = {
     "p380-1": "syntax placeholders printed as an example",
     "p383-1": "names an object the example does not create (sensor user-defined-sensor1)",
     "p384-1": "syntax placeholders printed as an example",
-    "p391-1": "names an object the example does not create (dlp-dictionary can-natl_id-pk)",
     "p393-1": "attribute not in force here or not modelled (parameter-filter-name)",
     "p396-1": "syntax placeholders printed as an example",
     "p398-1": "names an object the example does not create (allowed-origin test)",

@@ -429,7 +429,7 @@ HEALTH_CHECK = Table(
         Attr("mem", "integer", "maximum memory usage", default="96", range=(0, 100), when=_t("snmp")),
         Attr("disk", "integer", "maximum disk usage", default="96", range=(0, 100), when=_t("snmp")),
         # script
-        Attr("script", "string", "health check script", when=_t("script")),
+        Attr("script", "ref", "health check script", ref="system.health-check-script", when=_t("script")),
     ),
 )
 
