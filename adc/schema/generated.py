@@ -298,6 +298,7 @@ class _Builder:
         attrs = self.prose_conditions(dotted, attrs)
         attrs = self.conditions(dotted, attrs)
         attrs = self.unique(dotted, attrs, {c.name for c in children})
+        attrs = self.get_order(dotted, attrs, rt.get_example)
         items: list[Attr | Table] = list(attrs)
         # nested tables where the reference's syntax shows them, else after the attributes
         for c in children:
@@ -317,6 +318,21 @@ class _Builder:
             node_id=0,
             when=dict(tfix.when),
         )
+
+    def get_order(self, dotted: str, attrs: list[Attr], get: Mapping[str, str]) -> list[Attr]:
+        """The order a transcript's ``get`` prints, where it differs from the syntax block's: the box prints
+        ``get`` and ``show`` in one order (``connection-pool``: size, age, reuse, timeout, p. 144). The
+        attributes the ``get`` lists take its order among the places they hold; the others stay put."""
+        order = {name: i for i, name in enumerate(get)}
+        slots = [i for i, a in enumerate(attrs) if a.name in order]
+        ranked = sorted((attrs[i] for i in slots), key=lambda a: order[a.name])
+        if [a.name for a in ranked] == [attrs[i].name for i in slots]:
+            return attrs
+        out = list(attrs)
+        for i, a in zip(slots, ranked):
+            out[i] = a
+        self.note(dotted, "attributes ordered as the get transcript prints them", " ".join(a.name for a in ranked)[:80])
+        return out
 
     def conditions_first(self, dotted: str, items: list[Attr | Table]) -> list[Attr | Table]:
         """The reference's order, except that an item comes after the attributes its condition names:
