@@ -1,8 +1,9 @@
 """The objects a factory-fresh appliance holds (reference §2.16).
 
 Each entry lists only the values that differ from the attribute defaults. Order within a table is
-the order ``get <table>`` lists them. Reserved entries are read-only and left out of ``show``;
-the interfaces are ordinary config that cannot be deleted (-67).
+the order ``get <table>`` lists them. Reserved entries are predefined: the values listed here are
+fixed (a commit changing one is refused, -41), ``show`` prints them only where they differ, ``show
+full-configuration`` in full; the interfaces are ordinary config that cannot be deleted (-67).
 """
 from __future__ import annotations
 
@@ -144,7 +145,7 @@ INTERFACES = tuple(
     for n in range(1, 11)
 )
 
-# Predefined objects of the generated tables (reserved, shown by ``get``, left out of ``show``): the ones
+# Predefined objects of the generated tables (reserved, listed by ``get``): the ones
 # the reference names, so that references to them (and the defaults that name them) resolve. Their
 # values are the tables' defaults except where the reference says otherwise.
 _LEVELS = ("High-Level-Security", "Medium-Level-Security", "Alert-Only")
