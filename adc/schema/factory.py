@@ -149,6 +149,9 @@ INTERFACES = tuple(
 # the reference names, so that references to them (and the defaults that name them) resolve. Their
 # values are the tables' defaults except where the reference says otherwise.
 _LEVELS = ("High-Level-Security", "Medium-Level-Security", "Alert-Only")
+_SERVICES = ("HTTP", "HTTPS", "ICMP", "TELNET", "SSH", "FTP", "SMTP", "SMTPS", "IMAP", "IMAPS", "POP3", "POP3S", "DHCP",
+             "DNS", "NTP", "SNMP", "SNMP_TRAP", "SYSLOG", "LDAP", "LDAPS", "RADIUS", "RADIUS_OLD", "KERBEROS", "SMB",
+             "SAMBA", "MYSQL", "GRE", "ALL")
 _DLP_DICTIONARIES = (
     "can-natl_id-pk", "can-natl_id-sin-dict", "glb-pass-pk", "can-pass-dict", "usa-pass-dict", "uk-pass-dict",
     "aus-pass-dict", "fra-pass-dict", "jpn-pass-dict", "can-health_service-pk", "can-phin-pk", "can-phin-dict",
@@ -186,6 +189,8 @@ PREDEFINED = (
       for n in ("Credit_Card_Number", "US_Social_Security_Number", "Email", "URL", "Numbers", "Strings", "IP", "GUID")),
     *(FactoryEntry(("security", "waf", "dlp-dictionary"), n) for n in _DLP_DICTIONARIES),
     *(FactoryEntry(("security", "waf", "dlp-sensors"), n) for n in ("can-hia", "can-pii", "source_code")),
+    # the services a service group lists (p. 477); their protocols and ports are not stated
+    *(FactoryEntry(("system", "service"), n) for n in _SERVICES),
     # global DNS address groups (p. 74)
     FactoryEntry(("global-dns-server", "address-group"), "any"),
     FactoryEntry(("global-dns-server", "address-group"), "none"),

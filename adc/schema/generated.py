@@ -281,7 +281,8 @@ class _Builder:
         fresh = rt.get_example if rt.kind == "table" and rt.node_id is not None else None
         for ra in rt.attrs:
             n = seen[ra.name] = seen.get(ra.name, 0) + 1
-            fix = C.ATTRS.get((dotted, ra.name if n == 1 else f"{ra.name}#{n}"))
+            which = (dotted, ra.name if n == 1 else f"{ra.name}#{n}")
+            fix = C.ATTRS.get(which) or C.SERVICE_REFS.get(which)
             a = self.attr(dotted, ra, fix, fresh)
             if a is not None:
                 attrs.append(a)
@@ -487,9 +488,14 @@ def build(ref: Reference, hand: Sequence[Table], predefined: Iterable[tuple[str,
     tops = [rt for rt in ref.tables if rt.path not in covered and ".".join(rt.path) not in C.SKIP]
     for dotted in C.SKIP:
         notes.append(Note(dotted, "table left out", C.SKIP[dotted]))
-    modelled = {t.dotted for t in hand} | {".".join(rt.path) for rt in tops}
+    shown = {".".join(rt.path) for rt in tops}
+    added = [t for t, witness in C.ADDED_TABLES.values() if witness in shown]  # where the reference shows it
+    modelled = {t.dotted for t in hand} | shown | {t.dotted for t in added}
     b = _Builder(ref, modelled, notes, set(predefined))
     tables = [b.table(rt, rt.path) for rt in tops]
+    for t in added:  # last: no other table's allocated node id moves
+        notes.append(Note(t.dotted, "table written by hand", "no syntax in the reference, only an example"))
+        tables.append(t)
     children: dict[tuple[str, ...], tuple[Table, ...]] = {}
     for path, kids in C.HAND_CHILDREN.items():
         if path not in covered:
@@ -535,7 +541,7 @@ def with_node_ids(built: Built, ref: Reference, taken: set[int]) -> Built:
         dotted = ".".join(t.path)
         rt = ref.find(t.path)
         fixed = C.TABLES.get(dotted, C.TableFix(0, "")).node_id  # None: the transcript's, 0: allocate
-        node = fixed if fixed is not None else rt.node_id if rt is not None else None
+        node = fixed if fixed is not None else rt.node_id if rt is not None else t.node_id
         node = node or None
         if node is not None and node in used:
             notes.append(Note(dotted, "node id taken, another allocated", str(node)))
