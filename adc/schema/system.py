@@ -369,6 +369,9 @@ HEALTH_CHECK = Table(
         Attr("receive-string", "string", "expected response string", maxlen=255, when=_t(*_HC_HTTP)),
         Attr("status-code", "integer", "expected HTTP status code", default="200", range=(0, 999),
              when=_t(*_HC_HTTP)),
+        # a SIP check expects a status code too (its get on p. 453: status-code 200, sip-request-type register)
+        Attr("status-code", "integer", "expected SIP status code", default="200", range=(0, 999),
+             when=_t("sip", "sip-tcp")),
         Attr("match-type", "option", "response match type", default="match_string",
              options=opts(("match_all", "match string and status code"), ("match_status", "match status code"),
                           ("match_string", "match string")),
@@ -409,7 +412,7 @@ HEALTH_CHECK = Table(
              when=_t("radius")),
         Attr("secret-key", "password", "RADIUS secret key", when=_t("radius", "radacct")),
         _ed("radius-reject-enable", "treat Access-Reject as up", when=_t("radius")),
-        Attr("sip-request-type", "option", "SIP request type", default="options",
+        Attr("sip-request-type", "option", "SIP request type", default="register",
              options=opts(("register", "REGISTER"), ("options", "OPTIONS")), when=_t("sip", "sip-tcp")),
         Attr("folder", "string", "mail folder", default="INBOX", when=_t("imap4")),
         Attr("file", "string", "file to retrieve", when=_t("ftp")),
