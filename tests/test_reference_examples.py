@@ -110,7 +110,6 @@ CANNOT: dict[str, str] = {
     "p478-1": "attribute not in force here or not modelled (protoco-type)",
     "p480-1": "attribute not in force here or not modelled (protoco-type)",
     "p482-1": "a command out of place in the transcript (config at that prompt)",
-    "p494-1": "table not modelled or misspelt (config system alert-syslog)",
     "p503-1": "attribute not in force here or not modelled (client_auth_method)",
     "p508-1": "value refused: set client-id 49178883990-conasjq8hiero0rtc5olhk7c5719i36i.apps.googleusercontent.com -> Command fail. Return code is -11",
     "p511-1": "syntax placeholders printed as an example",

@@ -490,10 +490,16 @@ def build(ref: Reference, hand: Sequence[Table], predefined: Iterable[tuple[str,
         notes.append(Note(dotted, "table left out", C.SKIP[dotted]))
     shown = {".".join(rt.path) for rt in tops}
     added = [t for t, witness in C.ADDED_TABLES.values() if witness in shown]  # where the reference shows it
+    by_path = {t.path: t for t in added}  # a table written by hand wins over its extraction, in its place
     modelled = {t.dotted for t in hand} | shown | {t.dotted for t in added}
     b = _Builder(ref, modelled, notes, set(predefined))
-    tables = [b.table(rt, rt.path) for rt in tops]
-    for t in added:  # last: no other table's allocated node id moves
+    tables: list[Table] = []
+    for top in tops:
+        mine = by_path.pop(top.path, None)
+        if mine is not None:
+            notes.append(Note(mine.dotted, "extracted table replaced by one written by hand", ""))
+        tables.append(mine if mine is not None else b.table(top, top.path))
+    for t in by_path.values():  # last: no other table's allocated node id moves
         notes.append(Note(t.dotted, "table written by hand", "no syntax in the reference, only an example"))
         tables.append(t)
     children: dict[tuple[str, ...], tuple[Table, ...]] = {}
@@ -541,7 +547,7 @@ def with_node_ids(built: Built, ref: Reference, taken: set[int]) -> Built:
         dotted = ".".join(t.path)
         rt = ref.find(t.path)
         fixed = C.TABLES.get(dotted, C.TableFix(0, "")).node_id  # None: the transcript's, 0: allocate
-        node = fixed if fixed is not None else rt.node_id if rt is not None else t.node_id
+        node: int | None = fixed if fixed is not None else rt.node_id if rt is not None and rt.node_id else t.node_id
         node = node or None
         if node is not None and node in used:
             notes.append(Note(dotted, "node id taken, another allocated", str(node)))
