@@ -94,6 +94,16 @@ def test_the_generated_backup_restores_line_for_line(backup: list[str], tmp_path
         again.close()
 
 
+def test_a_backup_saved_with_a_byte_order_mark_restores(tmp_path: Path) -> None:
+    app = Appliance(tmp_path / "d", sync=False)
+    try:
+        lines = (BACKUPS / "real-format.conf").read_text().splitlines()
+        s = restore(app, "bom.conf", ["\ufeff" + lines[0], *lines[1:]], newline="\r\n")
+        assert is_subsequence(body(lines), s.show_all(full=True)) == []
+    finally:
+        app.close()
+
+
 def test_the_generated_backup_replays_as_a_script(backup: list[str]) -> None:
     s = replay(backup)
     assert s.show_all(full=True) == body(backup)

@@ -74,7 +74,7 @@ def _backup(ctx: "Context", args: list[str]) -> list[str]:
 def _script_lines(name: str, data: bytes) -> list[str]:
     """The lines of a configuration script; a file that is not one (binary, control characters, lines
     too long) is refused naming the line and the reason, never quoting it."""
-    lines = data.decode("utf-8", errors="surrogateescape").splitlines()
+    lines = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff").splitlines()  # a saved BOM
     for n, line in enumerate(lines, start=1):
         try:
             check_line(line)
