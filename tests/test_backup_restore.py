@@ -153,8 +153,11 @@ def test_changing_what_the_factory_fixes_is_refused() -> None:
     for block in (["config load-balance profile", "edit LB_PROF_HTTP", "set type tcp", "next"],
                   ["config load-balance method", "edit LB_METHOD_ROUND_ROBIN", "set type least-connection", "next"],
                   ["config security waf action", "edit deny", "set type pass", "next"],
+                  ["config system health-check", "edit LB_HLTHCK_ICMP", "set type tcp", "next"],
                   ["config system certificate local_cert_group", "edit LOCAL_CERT_GROUP", "config group_member",
-                   "edit 1", "set local-cert www", "next", "end", "next"]):
+                   "edit 1", "set local-cert www", "next", "end", "next"],
+                  ["config system certificate local_cert_group", "edit LOCAL_CERT_GROUP", "config group_member",
+                   "edit 2", "set local-cert www", "next", "end", "next"]):
         for line in block[:-1]:
             assert not s.execute(line).failed, line
         r = s.execute(block[-1])
@@ -183,8 +186,8 @@ def test_a_backup_changing_a_predefined_entry_is_refused_by_line(tmp_path: Path)
 
 
 def test_show_prints_a_predefined_entry_only_where_it_differs() -> None:
-    """A value the factory description does not fix (a predefined profile's timeouts) is taken from a
-    backup; plain ``show`` then prints just that difference, and it replays."""
+    """A value other than its type (a predefined profile's timeouts) is taken from a backup, which holds
+    the box's own factory values; plain ``show`` then prints just that difference, and it replays."""
     s = Appliance(None).session()
     for line in ("config load-balance profile", 'edit "LB_PROF_TCP"', "set timeout_tcp_session 200", "next", "end"):
         assert not s.execute(line).failed, line

@@ -393,16 +393,18 @@ class Session:
         validate.check_entry(self.ctx, frame.table, work)
         self.ctx.commit(Change(frame.table.path, work.key, work))
 
-    def _check_predefined(self, table: Table, work: Entry, factory: Entry) -> None:
-        """A predefined entry commits only with the factory values adc knows for it (-41 otherwise).
-
-        Those are the values its factory description states (a profile's ``type``, a WAF action's
-        ``type``, a certificate group's members...); a value the reference does not give (the other
-        fields of a predefined profile) is taken as a real box's backup states it.
+    def _check_predefined(self, table: Table, work: Entry, factory: Entry, nested: bool = False) -> None:
+        """A predefined entry commits only as the kind of object it is (-41 otherwise): its ``type`` (a
+        profile's, method's, persistence's, health check's, WAF action's...) cannot change, nor the members
+        of its predefined nested tables (``LOCAL_CERT_GROUP``'s ``Factory`` member), and a member keeps the
+        values the factory gives it. Its other values are taken as a real box's backup states them: the box
+        writes its own factory values there, which the reference does not give (a predefined profile's
+        timeouts, a real-server SSL profile's ciphers) and adc cannot know them all.
         """
-        for name, want in factory.values.items():
+        names = factory.values if nested else [i.name for i in table.attrs if i.name == "type"][:1]
+        for name in names:
             attr = self.view.attr(table, work, name)
-            if attr is None or self.view.value(attr, work) != want:
+            if attr is None or self.view.raw(table, work, name) != self.view.raw(table, factory, name):
                 raise CommandFail(-41, f"'{work.key}' is reserved by the system: {name} cannot change")
         for name, kids in factory.children.items():
             child = table.child(name)
@@ -414,7 +416,7 @@ class Session:
             for kid in kids:
                 mine = have.get(kid.key or "")
                 assert mine is not None
-                self._check_predefined(child, mine, kid)
+                self._check_predefined(child, mine, kid, nested=True)
 
     def _cmd_next(self, args: list[str], frame: Frame | None) -> list[str]:
         assert isinstance(frame, EntryFrame)

@@ -1,9 +1,9 @@
 """The objects a factory-fresh appliance holds (reference §2.16).
 
 Each entry lists only the values that differ from the attribute defaults. Order within a table is
-the order ``get <table>`` lists them. Reserved entries are predefined: the values listed here are
-fixed (a commit changing one is refused, -41), ``show`` prints them only where they differ, ``show
-full-configuration`` in full; the interfaces are ordinary config that cannot be deleted (-67).
+the order ``get <table>`` lists them. Reserved entries are predefined: their ``type`` and nested
+members are fixed (a commit changing them is refused, -41), ``show`` prints them only where they
+differ, ``show full-configuration`` in full; the interfaces are ordinary config that cannot be deleted (-67).
 """
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ class FactoryEntry:
     """An object a factory-fresh appliance holds.
 
     ``reserved`` entries (all ``LB_*``, ``Factory``, ``LOCAL_CERT_GROUP``...) are predefined: never deleted
-    (-42), a commit changing one of ``values`` is refused (-41), printed by ``show full-configuration``
-    and by plain ``show`` only where they differ from this factory state. Non-reserved factory
+    (-42), a commit changing their ``type`` or their nested members is refused (-41), printed by ``show
+    full-configuration`` and by plain ``show`` only where they differ from this factory state. Non-reserved factory
     entries (interfaces ``port1``..``port10``) are ordinary config that ``show`` prints; ``delete_code``
     refuses their deletion when set.
     """
