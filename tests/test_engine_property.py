@@ -8,7 +8,13 @@ from adc.engine.script import run_lines
 from adc.schema import SCHEMA
 from adc.schema.model import Attr, Table
 
-NAMES = ["a", "b", "vs1", "web_pool", "rs1", "x y", "LB_PROF_HTTP", "1", "2", "port1"]
+NAMES = ["a", "b", "vs1", "web_pool", "rs1", "x y", "LB_PROF_HTTP", "1", "2", "port1", "LB_HLTHCK_HTTP",
+         "High-Level-Security", "deny", "LB_CONNECTION_POOL_DEFAULT", "super_admin_prof", "LB_PERSIS_SRC_ADDR"]
+# The predefined entries of every table, by dotted path: what references anywhere in the tree may name.
+PREDEFINED: dict[str, list[str]] = {}
+for _f in SCHEMA.factory:
+    if _f.key is not None:
+        PREDEFINED.setdefault(".".join(_f.path), []).append(_f.key)
 TABLE_PATHS = [" ".join(t.path) for t in SCHEMA.tables]
 ALL_ATTRS: list[Attr] = []
 NESTED: list[str] = []  # the names of every nested table, at any depth
@@ -37,6 +43,8 @@ def _value_for(attr: Attr) -> st.SearchStrategy[str]:
         choices.append(st.integers(lo - 1, hi + 1).map(str))
     if attr.kind.startswith("ip"):
         choices.append(st.sampled_from(["10.0.0.1", "10.0.0.2", "192.168.1.0/24", "::1", "300.1.1.1"]))
+    if attr.ref and attr.ref in PREDEFINED:
+        choices.append(st.sampled_from(PREDEFINED[attr.ref]))
     if attr.kind == "portlist":
         choices.append(st.sampled_from(["80", "443", "8000-8010", "0", "80 443"]))
     return st.one_of(choices)
@@ -138,8 +146,9 @@ def close_all(session) -> None:
         session.execute("abort")
 
 
-def round_trip(lines: list[str]) -> int:
-    """Run ``lines``; the engine never raises and what ``show`` prints replays to the same config.
+def round_trip(lines: list[str], full: bool = False) -> int:
+    """Run ``lines``; the engine never raises and what ``show`` prints replays to the same config
+    (with ``full``, what ``show full-configuration`` prints too: predefined entries and ``unset`` lines).
     Returns how many lines ``show`` printed (how much config the sequence made)."""
     app = Appliance(None)
     session = app.session()
@@ -159,6 +168,12 @@ def round_trip(lines: list[str]) -> int:
     assert not bad
     assert fresh.show_all() == shown
     assert fresh.show_all(full=True) == session.show_all(full=True)
+    if full:
+        everything = session.show_all(full=True)
+        again = Appliance(None).session()
+        bad = [(r.lineno, r.line, r.reply.error) for r in run_lines(again, everything) if r.reply.failed]
+        assert not bad
+        assert again.show_all(full=True) == everything
     return len(shown)
 
 
@@ -170,7 +185,7 @@ def test_random_sequences_never_raise_and_show_round_trips() -> None:
     @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(SEQUENCES)
     def prop(lines: list[str]) -> None:
-        committed.append(round_trip(lines))
+        committed.append(round_trip(lines, full=len(committed) % 25 == 0))
 
     prop()
     factory = len(Appliance(None).session().show_all())

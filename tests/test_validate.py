@@ -410,7 +410,11 @@ def test_reserved_and_referenced_objects(s: Session) -> None:
     ok(s, BASE)
     ok(s, vs())
     ok(s, "config load-balance profile")
-    assert s.execute("edit LB_PROF_HTTP").error.splitlines()[-1] == "Command fail. Return code is -41"
+    # a predefined entry opens; its commit is refused when it changes what the factory fixes (-41)
+    ok(s, "edit LB_PROF_HTTP\nset type tcp")
+    assert s.execute("next").error.splitlines()[-1] == "Command fail. Return code is -41"
+    assert s.prompt == "FortiADC-VM (profile) # "
+    ok(s, "edit LB_PROF_HTTP\nset type http\nnext")  # its factory values are accepted
     assert s.execute("delete LB_PROF_HTTP").error.splitlines()[-1] == "Command fail. Return code is -42"
     assert s.prompt == "FortiADC-VM (profile) # "
     ok(s, "end\nconfig load-balance pool")

@@ -57,6 +57,10 @@ def write_named(ctx: "Context", name: str, data: bytes) -> None:
         raise _file_error("write", name, err, -4508) from None
 
 
+# The first line of a backup, as a real box writes it (its values name adc, not a firmware build).
+BACKUP_HEADER = "#config-version=FADV-7.04-adc:opmode=0:vdom=0:user=admin"
+
+
 def file_of(args: list[str], usage: str) -> str:
     """The file a ``backup``/``restore config`` names: ``disk <file>``, ``tftp <file> <ip>``, ``ftp <file>
     <ip> [<user> [<password>]]`` (CLI744 p. 591-592), or a bare ``<file>``. The server of tftp and ftp is
@@ -78,9 +82,11 @@ def file_of(args: list[str], usage: str) -> str:
 
 
 def _backup(ctx: "Context", args: list[str]) -> list[str]:
-    """The configuration as a replayable script: the output of ``show``."""
+    """The configuration as a real box writes its backup: a ``#config-version`` header line, then
+    ``show full-configuration`` (every table, predefined entries, ``unset`` lines), replayable."""
     name = file_of(args, U_BACKUP)
-    text = "\n".join(render.show_tree(ctx.view, ctx.schema, ctx.store.tree)) + "\n"
+    lines = render.show_tree(ctx.view, ctx.schema, ctx.store.tree, True, ctx.factory())
+    text = "\n".join([BACKUP_HEADER, *lines]) + "\n"
     write_named(ctx, name, text.encode("utf-8"))
     return [f"Configuration saved to {name}"]
 
@@ -88,7 +94,7 @@ def _backup(ctx: "Context", args: list[str]) -> list[str]:
 def _script_lines(name: str, data: bytes) -> list[str]:
     """The lines of a configuration script; a file that is not one (binary, control characters, lines
     too long) is refused naming the line and the reason, never quoting it."""
-    lines = data.decode("utf-8", errors="surrogateescape").splitlines()
+    lines = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff").splitlines()  # a saved BOM
     for n, line in enumerate(lines, start=1):
         try:
             check_line(line)

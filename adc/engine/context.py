@@ -67,6 +67,18 @@ class Context:
         nested = nested_data(frame)
         return nested if nested is not None else self.store.tree.table(frame.table.path)
 
+    def factory(self) -> ConfigTree:
+        """The factory configuration (built once per store): what predefined entries are compared with."""
+        tree = self.store.derived.get("factory")
+        if not isinstance(tree, ConfigTree):
+            tree = self.store.derived["factory"] = self.app.factory_tree()
+        return tree
+
+    def factory_entry(self, table: Table, key: str) -> Entry | None:
+        """The factory state of a predefined entry of a top-level table (None for other entries)."""
+        node = self.factory().nodes.get(table.path)
+        return node.get(key) if isinstance(node, TableData) else None
+
     def protected_code(self, table: Table, key: str) -> int:
         """The code refusing deletion of a factory entry (``port1``), 0 when it may go."""
         return self._protected.get((table.path, key), 0)

@@ -44,64 +44,88 @@ def set_line(attr: Attr, value: object) -> str:
     return f"set {attr.name} {text if is_raw(attr) else quote_value(text)}"
 
 
-def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool) -> list[str]:
-    """The ``set`` lines and nested ``config`` blocks of one entry."""
+def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool, base: Entry | None = None) -> list[str]:
+    """The ``set`` lines and nested ``config`` blocks of one entry.
+
+    ``base`` is the factory state of a predefined entry: plain ``show`` then prints only what differs
+    from it (nothing when nothing does) instead of what differs from the attribute defaults.
+    """
     out: list[str] = []
     for item in view.items(table, entry):
         if isinstance(item, Table):
+            kids = entry.children.get(item.name, TableData())
+            if base is not None and not full:
+                lines = show_entries(view, item, kids, indent + "  ", full, base.children.get(item.name, TableData()))
+                if lines or [k.key for k in kids] != [k.key for k in base.children.get(item.name, TableData())]:
+                    out.extend([f"{indent}config  {item.name}", *lines, f"{indent}end"])
+                continue
             out.append(f"{indent}config  {item.name}")
-            out.extend(show_entries(view, item, entry.children.get(item.name, TableData()), indent + "  ", full))
+            out.extend(show_entries(view, item, kids, indent + "  ", full))
             out.append(f"{indent}end")
             continue
         if item.readonly:
             continue
         value = view.value(item, entry)
-        if value == default_value(item) and not item.always_show and not full:
+        was = default_value(item) if base is None else view.value(item, base)
+        if value == was and (base is not None or not item.always_show) and not full:
             continue
         if value in ("", ()):
             if default_value(item) not in ("", ()):
                 out.append(f'{indent}set {item.name} ""')  # emptied on purpose: say so, or a replay restores the default
-            elif full or item.always_show:
+            elif full or item.always_show or base is not None:
                 out.append(f"{indent}unset {item.name}")
             continue
         out.append(indent + set_line(item, value))
     return out
 
 
-def show_entries(view: View, table: Table, data: TableData, indent: str, full: bool) -> list[str]:
+def show_entries(view: View, table: Table, data: TableData, indent: str, full: bool,
+                 base: TableData | None = None) -> list[str]:
+    """Every entry of a table. ``show full-configuration`` prints predefined entries with all their
+    values, as a real box's backup holds them; plain ``show`` prints a predefined entry only where it
+    differs from its factory state (``base``: the factory's entries of this table)."""
     out: list[str] = []
     for entry in data:
-        if entry.reserved:
-            continue
         assert entry.key is not None
+        if entry.reserved and not full:
+            factory = base.get(entry.key) if base is not None else None
+            lines = show_fields(view, table, entry, indent + "  ", False, factory) if factory is not None else []
+            if lines:
+                out.extend([f"{indent}edit {key_text(table, entry.key)}", *lines, f"{indent}next"])
+            continue
         out.append(f"{indent}edit {key_text(table, entry.key)}")
         out.extend(show_fields(view, table, entry, indent + "  ", full))
         out.append(f"{indent}next")
     return out
 
 
-def show_block(view: View, table: Table, node: TableData | Entry, full: bool, header: str | None = None) -> list[str]:
-    """``config <path>`` ... ``end`` for a whole table, a single object, or one entry (wrapped in a table)."""
+def show_block(view: View, table: Table, node: TableData | Entry, full: bool, header: str | None = None,
+               base: TableData | None = None) -> list[str]:
+    """``config <path>`` ... ``end`` for a whole table, a single object, or one entry (wrapped in a table);
+    ``base``: the factory's entries of the table (see ``show_entries``)."""
     out = [header or f"config {' '.join(table.path)}"]
     if isinstance(node, TableData):
-        out.extend(show_entries(view, table, node, "  ", full))
+        out.extend(show_entries(view, table, node, "  ", full, base))
     elif table.kind == "single":
         out.extend(show_fields(view, table, node, "  ", full))
     else:
         one = TableData()
         one.put(node)
-        out.extend(show_entries(view, table, one, "  ", full))
+        out.extend(show_entries(view, table, one, "  ", full, base))
     out.append("end")
     return out
 
 
-def show_tree(view: View, schema: Schema, tree: ConfigTree, full: bool = False) -> list[str]:
+def show_tree(view: View, schema: Schema, tree: ConfigTree, full: bool = False,
+              factory: ConfigTree | None = None) -> list[str]:
     """Every table of a configuration, in the schema's order: what ``show`` prints at the top and
-    ``execute backup config`` writes (replayable on a fresh appliance)."""
+    ``execute backup config`` writes (replayable on a fresh appliance). ``factory``: the factory
+    configuration, against which plain ``show`` compares predefined entries."""
     out: list[str] = []
     for table in schema.tables:
         node = tree.nodes.get(table.path)
         if node is None:
             node = Entry(None) if table.kind == "single" else TableData()
-        out.extend(show_block(view, table, node, full))
+        base = factory.nodes.get(table.path) if factory is not None else None
+        out.extend(show_block(view, table, node, full, base=base if isinstance(base, TableData) else None))
     return out

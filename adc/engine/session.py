@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 
 from ..config.store import Change, ConfigStore
-from ..config.tree import Entry
+from ..config.tree import Entry, TableData
 from ..config.values import parse_key, parse_value
 from ..config.view import View
 from ..errors import AdcError, CommandFail, FieldParseError, ParsingError, UnknownAction
-from ..schema.model import Attr
+from ..schema.model import Attr, Table
 from ..schema.registry import Schema
 from . import complete as completion
 from . import render, validate
@@ -276,22 +276,28 @@ class Session:
         if isinstance(node, Entry) or not rest:
             if rest:
                 raise ParsingError()
-            return render.show_block(self.view, table, node, full)
+            return render.show_block(self.view, table, node, full, base=self._factory_table(table))
         entry = node.get(rest[0])
         if entry is None or len(rest) > 1:
             raise CommandFail(-13, f"entry '{rest[0]}' not found in {table.dotted}")
-        return render.show_block(self.view, table, entry, full)
+        return render.show_block(self.view, table, entry, full, base=self._factory_table(table))
+
+    def _factory_table(self, table: Table) -> TableData | None:
+        node = self.ctx.factory().nodes.get(table.path)
+        return node if isinstance(node, TableData) else None
 
     def show_all(self, full: bool = False) -> list[str]:
-        return render.show_tree(self.view, self.schema, self.store.tree, full)
+        return render.show_tree(self.view, self.schema, self.store.tree, full, self.ctx.factory())
 
     def _show_frame(self, frame: Frame, full: bool) -> list[str]:
         if isinstance(frame, TableFrame):
             data = self.ctx.table_data(frame)
             header = f"config {frame.table.name}" if frame.parent is not None else None
-            return render.show_block(self.view, frame.table, data, full, header)
+            return render.show_block(self.view, frame.table, data, full, header,
+                                     self._factory_table(frame.table) if frame.parent is None else None)
         header = f"config {frame.table.name}" if frame.parent is not None and frame.parent.parent is not None else None
-        return render.show_block(self.view, frame.table, frame.work, full, header)
+        base = self._factory_table(frame.table) if frame.parent is not None and frame.parent.parent is None else None
+        return render.show_block(self.view, frame.table, frame.work, full, header, base)
 
     # ----------------------------------------------------------------- table commands
     def _cmd_edit(self, args: list[str], frame: Frame | None) -> list[str]:
@@ -303,8 +309,8 @@ class Session:
         data = self.ctx.table_data(frame)
         existing = data.get(key)
         if existing is not None:
-            if existing.reserved:
-                raise CommandFail(-41, f"'{key}' is reserved by the system")
+            # A predefined entry opens like any other (a backup holds it with its values); what its commit
+            # may change is checked then (``_check_predefined``).
             self.frames.append(EntryFrame(table, existing.copy(), frame, False))
             return []
         if table.max_entries and len(data) >= table.max_entries:
@@ -404,8 +410,37 @@ class Session:
             validate.check_entry(self.ctx, frame.table, work)
             frame.parent.parent.work.child(frame.table.name).put(work.copy())
             return
+        if work.reserved and work.key is not None:
+            factory = self.ctx.factory_entry(frame.table, work.key)
+            if factory is not None:
+                self._check_predefined(frame.table, work, factory)
         validate.check_entry(self.ctx, frame.table, work)
         self.ctx.commit(Change(frame.table.path, work.key, work))
+
+    def _check_predefined(self, table: Table, work: Entry, factory: Entry, nested: bool = False) -> None:
+        """A predefined entry commits only as the kind of object it is (-41 otherwise): its ``type`` (a
+        profile's, method's, persistence's, health check's, WAF action's...) cannot change, nor the members
+        of its predefined nested tables (``LOCAL_CERT_GROUP``'s ``Factory`` member), and a member keeps the
+        values the factory gives it. Its other values are taken as a real box's backup states them: the box
+        writes its own factory values there, which the reference does not give (a predefined profile's
+        timeouts, a real-server SSL profile's ciphers) and adc cannot know them all.
+        """
+        names = factory.values if nested else [i.name for i in table.attrs if i.name == "type"][:1]
+        for name in names:
+            attr = self.view.attr(table, work, name)
+            if attr is None or self.view.raw(table, work, name) != self.view.raw(table, factory, name):
+                raise CommandFail(-41, f"'{work.key}' is reserved by the system: {name} cannot change")
+        for name, kids in factory.children.items():
+            child = table.child(name)
+            have = work.children.get(name, TableData())
+            if child is None:
+                continue
+            if [k.key for k in have] != [k.key for k in kids]:
+                raise CommandFail(-41, f"'{work.key}' is reserved by the system: {name} cannot change")
+            for kid in kids:
+                mine = have.get(kid.key or "")
+                assert mine is not None
+                self._check_predefined(child, mine, kid, nested=True)
 
     def _cmd_next(self, args: list[str], frame: Frame | None) -> list[str]:
         assert isinstance(frame, EntryFrame)

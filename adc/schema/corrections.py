@@ -402,6 +402,87 @@ SKIP: dict[str, str] = {
     "security.waf.advanced-protection.advanced-protection-rule": "replaced by the hand-written rule table (p. 376)",
 }
 
+# Tables the extraction has no syntax for, written by hand: ``system service`` appears only in the
+# servicegrp example (p. 478, with its keyword ``protoco-type`` as printed); firewall and link load balance
+# rules name its objects ("Service object to use"), a service group lists them.
+_PORTS = {"protoco-type": ("tcp", "udp", "sctp")}
+_ON = {"scheduled-backup-status": ("enable",)}
+_SFTP = {**_ON, "storage": ("sftp",)}
+ADDED_TABLES: dict[str, tuple[Table, str]] = {  # the table, and the reference table it is shown beside
+    "system.service": (Table(
+        name="service",
+        path=("system", "service"),
+        help="service",
+        key_help="service name",
+        node_id=20999,  # above every allocated id: adding the table moves no other table's id
+        items=(
+            Attr("protoco-type", "option", "protocol type", default="tcp", options=opts(
+                ("tcp", "TCP"), ("udp", "UDP"), ("sctp", "SCTP"), ("icmp", "ICMP"), ("icmpv6", "ICMPv6"),
+                ("ip", "IP"))),
+            Attr("specify-source-port", "option", "specify the source ports", default="disable",
+                 options=ENABLE_DISABLE, when=_PORTS),
+            Attr("source-port-min", "integer", "lowest source port", default="1", range=(1, 65535),
+                 when={**_PORTS, "specify-source-port": ("enable",)}),
+            Attr("source-port-max", "integer", "highest source port", default="65535", range=(1, 65535),
+                 when={**_PORTS, "specify-source-port": ("enable",)}),
+            Attr("destination-port-min", "integer", "lowest destination port", default="1", range=(1, 65535),
+                 when=_PORTS),
+            Attr("destination-port-max", "integer", "highest destination port", default="65535",
+                 range=(1, 65535), when=_PORTS),
+        ),
+    ), "system.servicegrp"),
+    # Its syntax block (p. 414) is alphabetical and has no conditions; the order and the conditions here are
+    # those of its two `show full` transcripts (p. 415), the password a password.
+    "system.auto-backup": (Table(
+        name="auto-backup",
+        path=("system", "auto-backup"),
+        help="scheduled system backup",
+        kind="single",
+        items=(
+            Attr("scheduled-backup-status", "option", "scheduled backup", default="disable", options=ENABLE_DISABLE),
+            Attr("scheduled-backup-frequency", "option", "scheduled backup frequency", default="weekly",
+                 options=opts(("daily", "the time of day for daily backup"),
+                              ("weekly", "the day and time for weekly backup"),
+                              ("every", "the time for periodic backup")), when=_ON),
+            Attr("scheduled-backup-day", "option", "day of the week", default="Sunday", options=opts(
+                "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"),
+                 when={**_ON, "scheduled-backup-frequency": ("weekly",)}),
+            Attr("scheduled-backup-time", "string", "backup time hh:mm (mm 00, 15, 30 or 45)", default="00:00",
+                 maxlen=5, when=_ON),
+            Attr("storage", "option", "where to save the backup files", default="disk",
+                 options=opts(("disk", "hard disk"), ("sftp", "SFTP server")), when=_ON),
+            Attr("overwrite-config", "option", "overwrite the oldest file when the maximum is met",
+                 default="disable", options=ENABLE_DISABLE, when={**_ON, "storage": ("disk",)}),
+            Attr("address", "ipv4", "IP address of the SFTP server", default="0.0.0.0", when=_SFTP),
+            Attr("port", "integer", "port of the SFTP server", default="22", range=(1, 65535), when=_SFTP),
+            Attr("username", "string", "user name on the SFTP server", when=_SFTP),
+            Attr("password", "password", "password on the SFTP server", when=_SFTP),
+            Attr("folder", "string", "folder on the SFTP server", maxlen=255, when=_SFTP),
+        ),
+    ), "system.azure"),
+    # Only an example (p. 494): a syslog server automation stitches send alerts to.
+    "system.alert-syslog": (Table(
+        name="alert-syslog",
+        path=("system", "alert-syslog"),
+        help="alert syslog server",
+        key_help="alert syslog name",
+        node_id=20997,
+        items=(
+            Attr("server", "ipv4", "syslog server address", default="0.0.0.0"),
+            Attr("port", "integer", "syslog server port", default="514", range=(1, 65535)),
+        ),
+    ), "system.alert-action"),
+}
+_SERVICE = "a service object (`system service`, whose example is on p. 478)"
+SERVICE_REFS: dict[tuple[str, str], Fix] = {
+    (t, "service"): ref(p, "system.service", _SERVICE)
+    for t, p in (("firewall.connlimit.rule", 49), ("firewall.connlimit6.rule", 51), ("firewall.policy.rule", 55),
+                 ("firewall.policy6.rule", 58), ("firewall.qos-filter", 60), ("firewall.qos-filter6", 62),
+                 ("link-load-balance.flow-policy.rule", 113))
+}
+SERVICE_REFS[("system.servicegrp", "member-list")] = ref(477, "system.service", "the listed names are service objects",
+                                                          multi=True)
+
 # Nested tables of the reference that the hand-written tables lack: the condition they live under, and
 # the item they follow ("" = after the last item).
 HAND_CHILDREN: dict[tuple[str, ...], dict[str, tuple[Mapping[str, tuple[str, ...]], str]]] = {

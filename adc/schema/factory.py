@@ -1,8 +1,9 @@
 """The objects a factory-fresh appliance holds (reference §2.16).
 
 Each entry lists only the values that differ from the attribute defaults. Order within a table is
-the order ``get <table>`` lists them. Reserved entries are read-only and left out of ``show``;
-the interfaces are ordinary config that cannot be deleted (-67).
+the order ``get <table>`` lists them. Reserved entries are predefined: their ``type`` and nested
+members are fixed (a commit changing them is refused, -41), ``show`` prints them only where they
+differ, ``show full-configuration`` in full; the interfaces are ordinary config that cannot be deleted (-67).
 """
 from __future__ import annotations
 
@@ -144,13 +145,23 @@ INTERFACES = tuple(
     for n in range(1, 11)
 )
 
-# Predefined objects of the generated tables (reserved, shown by ``get``, left out of ``show``): the ones
+# Predefined objects of the generated tables (reserved, listed by ``get``): the ones
 # the reference names, so that references to them (and the defaults that name them) resolve. Their
 # values are the tables' defaults except where the reference says otherwise.
 _LEVELS = ("High-Level-Security", "Medium-Level-Security", "Alert-Only")
+_SERVICES = ("HTTP", "HTTPS", "ICMP", "TELNET", "SSH", "FTP", "SMTP", "SMTPS", "IMAP", "IMAPS", "POP3", "POP3S", "DHCP",
+             "DNS", "NTP", "SNMP", "SNMP_TRAP", "SYSLOG", "LDAP", "LDAPS", "RADIUS", "RADIUS_OLD", "KERBEROS", "SMB",
+             "SAMBA", "MYSQL", "GRE", "ALL")
+_DLP_DICTIONARIES = (
+    "can-natl_id-pk", "can-natl_id-sin-dict", "glb-pass-pk", "can-pass-dict", "usa-pass-dict", "uk-pass-dict",
+    "aus-pass-dict", "fra-pass-dict", "jpn-pass-dict", "can-health_service-pk", "can-phin-pk", "can-phin-dict",
+    "can-health_service-dict", "glb-cc-pk", "glb-cc-dict", "usa-natl_id-pk", "glb-dl-pk", "can-dl-dict",
+    "can-bank_account-pk", "can-bank_account-dict", "usa-natl_id-ssn-dict", "glb-swift-pk", "source_code-python",
+    "source_code-c", "source_code-java")
 PREDEFINED = (
     FactoryEntry(("system", "accprofile"), "super_admin_prof"),  # the admin's default access profile (p. 410)
-    FactoryEntry(("load-balance", "connection-pool"), "LB_CONNECTION_POOL_DEFAULT"),  # p. 144
+    # p. 144 prints its values: size 10000, age 86400, reuse 10000, timeout 50, the table's defaults
+    FactoryEntry(("load-balance", "connection-pool"), "LB_CONNECTION_POOL_DEFAULT"),
     FactoryEntry(("load-balance", "certificate-caching"), "LB_CERT_RAM_CACHING_DEFAULT"),  # client SSL profile
     FactoryEntry(("load-balance", "http2-profile"), "LB_HTTP2_PROFILE_DEFAULT"),  # LB_PROF_HTTP2_* (p. 160)
     FactoryEntry(("load-balance", "http3-profile"), "LB_HTTP3_PROFILE_DEFAULT"),  # LB_PROF_HTTP3 (p. 161)
@@ -165,6 +176,21 @@ PREDEFINED = (
                                                         "http-protocol-constraint", "web-attack-signature")
       for n in _LEVELS),
     *(FactoryEntry(("security", "waf", "profile"), n) for n in _LEVELS),
+    # health check scripts (p. 451) and the scripts a virtual server's example names (p. 230)
+    *(FactoryEntry(("system", "health-check-script"), n) for n in ("CURL_HTTP_CODE", "ICMP", "PORT_STATUS")),
+    *(FactoryEntry(("system", "scripting"), n)
+      for n in ("HTTP_2_HTTPS_REDIRECTION", "REWRITE_HOST_n_PATH", "REDIRECTION_by_STATUS_CODE")),
+    # WAF threshold based detection policies (p. 318), sensitive data types (p. 383), DLP dictionaries
+    # (p. 387) and sensors (p. 389): the ones the reference names with a one-word name
+    *(FactoryEntry(("security", "waf", "threshold-based-detection"), n)
+      for n in ("Bot_Detect", "Content_Scraping_Detect", "Crawler_Detect", "High-Level-Security",
+                "Illegal_User_Detect", "Vulnerability_Scan")),
+    *(FactoryEntry(("security", "waf", "sensitive-data-type"), n)
+      for n in ("Credit_Card_Number", "US_Social_Security_Number", "Email", "URL", "Numbers", "Strings", "IP", "GUID")),
+    *(FactoryEntry(("security", "waf", "dlp-dictionary"), n) for n in _DLP_DICTIONARIES),
+    *(FactoryEntry(("security", "waf", "dlp-sensors"), n) for n in ("can-hia", "can-pii", "source_code")),
+    # the services a service group lists (p. 477); their protocols and ports are not stated
+    *(FactoryEntry(("system", "service"), n) for n in _SERVICES),
     # global DNS address groups (p. 74)
     FactoryEntry(("global-dns-server", "address-group"), "any"),
     FactoryEntry(("global-dns-server", "address-group"), "none"),

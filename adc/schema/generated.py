@@ -281,7 +281,8 @@ class _Builder:
         fresh = rt.get_example if rt.kind == "table" and rt.node_id is not None else None
         for ra in rt.attrs:
             n = seen[ra.name] = seen.get(ra.name, 0) + 1
-            fix = C.ATTRS.get((dotted, ra.name if n == 1 else f"{ra.name}#{n}"))
+            which = (dotted, ra.name if n == 1 else f"{ra.name}#{n}")
+            fix = C.ATTRS.get(which) or C.SERVICE_REFS.get(which)
             a = self.attr(dotted, ra, fix, fresh)
             if a is not None:
                 attrs.append(a)
@@ -298,6 +299,7 @@ class _Builder:
         attrs = self.prose_conditions(dotted, attrs)
         attrs = self.conditions(dotted, attrs)
         attrs = self.unique(dotted, attrs, {c.name for c in children})
+        attrs = self.get_order(dotted, attrs, rt.get_example)
         items: list[Attr | Table] = list(attrs)
         # nested tables where the reference's syntax shows them, else after the attributes
         for c in children:
@@ -317,6 +319,21 @@ class _Builder:
             node_id=0,
             when=dict(tfix.when),
         )
+
+    def get_order(self, dotted: str, attrs: list[Attr], get: Mapping[str, str]) -> list[Attr]:
+        """The order a transcript's ``get`` prints, where it differs from the syntax block's: the box prints
+        ``get`` and ``show`` in one order (``connection-pool``: size, age, reuse, timeout, p. 144). The
+        attributes the ``get`` lists take its order among the places they hold; the others stay put."""
+        order = {name: i for i, name in enumerate(get)}
+        slots = [i for i, a in enumerate(attrs) if a.name in order]
+        ranked = sorted((attrs[i] for i in slots), key=lambda a: order[a.name])
+        if [a.name for a in ranked] == [attrs[i].name for i in slots]:
+            return attrs
+        out = list(attrs)
+        for i, a in zip(slots, ranked):
+            out[i] = a
+        self.note(dotted, "attributes ordered as the get transcript prints them", " ".join(a.name for a in ranked)[:80])
+        return out
 
     def conditions_first(self, dotted: str, items: list[Attr | Table]) -> list[Attr | Table]:
         """The reference's order, except that an item comes after the attributes its condition names:
@@ -471,9 +488,20 @@ def build(ref: Reference, hand: Sequence[Table], predefined: Iterable[tuple[str,
     tops = [rt for rt in ref.tables if rt.path not in covered and ".".join(rt.path) not in C.SKIP]
     for dotted in C.SKIP:
         notes.append(Note(dotted, "table left out", C.SKIP[dotted]))
-    modelled = {t.dotted for t in hand} | {".".join(rt.path) for rt in tops}
+    shown = {".".join(rt.path) for rt in tops}
+    added = [t for t, witness in C.ADDED_TABLES.values() if witness in shown]  # where the reference shows it
+    by_path = {t.path: t for t in added}  # a table written by hand wins over its extraction, in its place
+    modelled = {t.dotted for t in hand} | shown | {t.dotted for t in added}
     b = _Builder(ref, modelled, notes, set(predefined))
-    tables = [b.table(rt, rt.path) for rt in tops]
+    tables: list[Table] = []
+    for top in tops:
+        mine = by_path.pop(top.path, None)
+        if mine is not None:
+            notes.append(Note(mine.dotted, "extracted table replaced by one written by hand", ""))
+        tables.append(mine if mine is not None else b.table(top, top.path))
+    for t in by_path.values():  # last: no other table's allocated node id moves
+        notes.append(Note(t.dotted, "table written by hand", "no syntax in the reference, only an example"))
+        tables.append(t)
     children: dict[tuple[str, ...], tuple[Table, ...]] = {}
     for path, kids in C.HAND_CHILDREN.items():
         if path not in covered:
@@ -519,7 +547,7 @@ def with_node_ids(built: Built, ref: Reference, taken: set[int]) -> Built:
         dotted = ".".join(t.path)
         rt = ref.find(t.path)
         fixed = C.TABLES.get(dotted, C.TableFix(0, "")).node_id  # None: the transcript's, 0: allocate
-        node = fixed if fixed is not None else rt.node_id if rt is not None else None
+        node: int | None = fixed if fixed is not None else rt.node_id if rt is not None and rt.node_id else t.node_id
         node = node or None
         if node is not None and node in used:
             notes.append(Note(dotted, "node id taken, another allocated", str(node)))

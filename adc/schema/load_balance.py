@@ -483,7 +483,7 @@ _COOKIE_KEYWORD = ("hash-http-header", "hash-http-request", "hash-cookie", "pers
                    "rewrite-cookie", "embedded-cookie")
 _SET_COOKIE = ("persistent-cookie", "insert-cookie")
 _TIMEOUT = ("source-address", "persistent-cookie", "insert-cookie", "ssl-session-id", "sip-call-id",
-            "passive-cookie", "radius-attribute", "diameter-session-id")
+            "passive-cookie", "radius-attribute", "diameter-session-id", "iso8583-bitmap")
 
 _RADIUS_ATTRIBUTE = Table(
     name="radius-attribute",
@@ -541,6 +541,11 @@ PERSISTENCE = Table(
         Attr("keyword", "string", "custom session cookie name",
              when={"type": ("passive-cookie",), "sess-keyword": ("custom",)}),
         Attr("timeout", "integer", "timeout in seconds", default="300", range=(1, 86400), when=_types(*_TIMEOUT)),
+        Attr("iso8583-bitmap-relation", "option", "relation among the bitmap types", default="OR",
+             options=opts(("AND", "AND"), ("OR", "OR")), when=_types("iso8583-bitmap")),  # p. 184
+        Attr("keyvalue-relation", "option", "relation among the key values", default="AND",
+             options=opts(("AND", "AND"), ("OR", "OR")),
+             when={"type": ("iso8583-bitmap",), "iso8583-bitmap-relation": ("OR",)}),
         Attr("ipv4-maskbits", "integer", "IPv4 mask bits", default="32", range=(1, 32),
              when=_types("source-address")),
         Attr("ipv6-maskbits", "integer", "IPv6 mask bits", default="128", range=(1, 128),
@@ -789,6 +794,9 @@ VIRTUAL_SERVER = Table(
                    "load-balance-profile.type": ("",) + tuple(t for t in _PROFILE_TYPE_NAMES if t != "explicit_http")}),
         Attr("ippool-list", "ref", "source ip pool list", ref="load-balance.ippool", multi=True,
              when={"type": (L4,), "packet-forwarding-method": ("FullNAT", "NAT46", "NAT64")}),
+        # A layer 7 virtual server's source pools (printed by a real 7.4 box's backup, issue 9).
+        Attr("ippool-list", "ref", "source ip pool list", ref="load-balance.ippool", multi=True,
+             when={"type": ("l7-load-balance",)}),
         _ed("traffic-log", "traffic log"),
         _ed("event-log", "event log"),
         _ed("alone", "run in a separate process", default="enable", when=_ONLY_L7),

@@ -15,8 +15,9 @@ from .model import Attr, Table
 class FactoryEntry:
     """An object a factory-fresh appliance holds.
 
-    ``reserved`` entries (all ``LB_*``, ``Factory``, ``LOCAL_CERT_GROUP``...) are read-only, refused by
-    ``edit``/``delete`` with -41/-42, listed by ``get`` and left out of ``show``. Non-reserved factory
+    ``reserved`` entries (all ``LB_*``, ``Factory``, ``LOCAL_CERT_GROUP``...) are predefined: never deleted
+    (-42), a commit changing their ``type`` or their nested members is refused (-41), printed by ``show
+    full-configuration`` and by plain ``show`` only where they differ from this factory state. Non-reserved factory
     entries (interfaces ``port1``..``port10``) are ordinary config that ``show`` prints; ``delete_code``
     refuses their deletion when set.
     """

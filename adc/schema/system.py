@@ -212,6 +212,9 @@ INTERFACE = Table(
         # CLI744 p. 457 (added with the schema tree; its nested list is generated)
         _ed("ha-node-secondary-ip", "HA node secondary ip"),
         _ed("trust-ip", "trusted ip"),
+        # In a real 7.4 box's backup (issue 9), not in the reference's syntax block.
+        _ed("dedicate-to-mgmt", "dedicate the interface to management traffic"),
+        _ed("wccp", "WCCP"),
         _TRUST_IP_LIST,
         Attr("mac-addr", "string", "MAC address", maxlen=17),
     ),
@@ -366,6 +369,9 @@ HEALTH_CHECK = Table(
         Attr("receive-string", "string", "expected response string", maxlen=255, when=_t(*_HC_HTTP)),
         Attr("status-code", "integer", "expected HTTP status code", default="200", range=(0, 999),
              when=_t(*_HC_HTTP)),
+        # a SIP check expects a status code too (its get on p. 453: status-code 200, sip-request-type register)
+        Attr("status-code", "integer", "expected SIP status code", default="200", range=(0, 999),
+             when=_t("sip", "sip-tcp")),
         Attr("match-type", "option", "response match type", default="match_string",
              options=opts(("match_all", "match string and status code"), ("match_status", "match status code"),
                           ("match_string", "match string")),
@@ -406,7 +412,7 @@ HEALTH_CHECK = Table(
              when=_t("radius")),
         Attr("secret-key", "password", "RADIUS secret key", when=_t("radius", "radacct")),
         _ed("radius-reject-enable", "treat Access-Reject as up", when=_t("radius")),
-        Attr("sip-request-type", "option", "SIP request type", default="options",
+        Attr("sip-request-type", "option", "SIP request type", default="register",
              options=opts(("register", "REGISTER"), ("options", "OPTIONS")), when=_t("sip", "sip-tcp")),
         Attr("folder", "string", "mail folder", default="INBOX", when=_t("imap4")),
         Attr("file", "string", "file to retrieve", when=_t("ftp")),
@@ -426,7 +432,7 @@ HEALTH_CHECK = Table(
         Attr("mem", "integer", "maximum memory usage", default="96", range=(0, 100), when=_t("snmp")),
         Attr("disk", "integer", "maximum disk usage", default="96", range=(0, 100), when=_t("snmp")),
         # script
-        Attr("script", "string", "health check script", when=_t("script")),
+        Attr("script", "ref", "health check script", ref="system.health-check-script", when=_t("script")),
     ),
 )
 
