@@ -156,6 +156,25 @@ def test_read_only_profile_gets_dollar_and_changes_nothing(box: Box) -> None:
     c.close()
 
 
+def test_none_areas_are_refused_and_read_areas_open_to_look(box: Box) -> None:
+    box.run("config load-balance real-server", "edit rs1", "set ip 10.0.0.1", "next", "end",
+            "config system accprofile", "edit lbread", "set load-balance read", "next", "end",
+            "config system admin", "edit looker", "set password pw", "set access-profile lbread", "next", "end")
+    c = client(box, "looker", "pw")
+    chan = line_shell(c)
+    read_until(chan, "FortiADC-VM $ ")
+    chan.send(b"get router static\nshow system global\nconfig load-balance real-server\nedit rs1\nget\n")
+    got = read_until(chan, "10.0.0.1")
+    assert got.count("Command fail. Return code is -37") == 2  # system and router are none
+    assert "FortiADC-VM (rs1) $ " in got and "10.0.0.1" in got  # read: edit an existing entry to look
+    chan.send(b"set ip 10.0.0.2\nend\nshow full-configuration\nexit\n")
+    got = read_to_close(chan)
+    assert "Command fail. Return code is -37" in got and "config load-balance real-server" in got
+    assert "config system" not in got and "config router" not in got
+    assert "10.0.0.1" in box.run("show load-balance real-server rs1")
+    c.close()
+
+
 def test_idle_session_is_logged_out(tmp_path: Path) -> None:
     for b in boxes(tmp_path / "d", idle_scale=0.5):  # a minute of admin-idle-timeout lasts 0.5 s here
         b.run("config system global", "set admin-idle-timeout 2", "end")
@@ -380,7 +399,8 @@ def test_terminal_mode_has_help_tab_and_history(box: Box) -> None:
     assert "console" in read_until(chan, "console")  # the ? listing, at once, without Enter
     chan.send(b"\x15")  # Ctrl+U: drop the line
     chan.send(b"get system cons\t")
-    assert "console" in read_until(chan, "console")
+    # the echoed line shows the word Tab completed (the engine would also take the prefix on Enter)
+    assert "get system console" in read_until(chan, "get system console")
     chan.send(b"\r")
     assert "output              : standard" in read_until(chan, "standard")
     chan.send(b"\x1b[A\r")  # Up: the same command again, from the history

@@ -22,7 +22,8 @@ Pairs = list[tuple[str, str]]
 
 
 def _path_words(s: Context, done: tuple[str, ...], status: bool) -> Pairs:
-    out = [(w, s.schema.help_for_word(done, w)) for w in s.schema.next_words(done)]
+    out = [(w, s.schema.help_for_word(done, w)) for w in s.schema.next_words(done)
+           if done or s.access.can_read((w,))]  # an area the profile says ``none`` is not offered
     if status:
         for p, (help_, _) in STATUS_PATHS.items():
             if p[: len(done)] == done and len(p) > len(done) and p[len(done)] not in [w for w, _ in out]:

@@ -85,6 +85,8 @@ def _backup(ctx: "Context", args: list[str]) -> list[str]:
     """The configuration as a real box writes its backup: a ``#config-version`` header line, then
     ``show full-configuration`` (every table, predefined entries, ``unset`` lines), replayable."""
     name = file_of(args, U_BACKUP)
+    if not ctx.access.reads_everything:
+        raise CommandFail(-37, "Permission denied: a backup needs read access to every area")
     lines = render.show_tree(ctx.view, ctx.schema, ctx.store.tree, True, ctx.factory())
     text = "\n".join([BACKUP_HEADER, *lines]) + "\n"
     write_named(ctx, name, text.encode("utf-8"))

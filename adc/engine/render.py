@@ -6,6 +6,8 @@ space, nested tables as ``config  <name>`` (two spaces), only non-default values
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ..config.tree import ConfigTree, Entry, TableData
 from ..config.values import default_value, display, get_text, is_raw
 from ..config.view import View
@@ -117,12 +119,16 @@ def show_block(view: View, table: Table, node: TableData | Entry, full: bool, he
 
 
 def show_tree(view: View, schema: Schema, tree: ConfigTree, full: bool = False,
-              factory: ConfigTree | None = None) -> list[str]:
+              factory: ConfigTree | None = None,
+              visible: Callable[[tuple[str, ...]], bool] | None = None) -> list[str]:
     """Every table of a configuration, in the schema's order: what ``show`` prints at the top and
     ``execute backup config`` writes (replayable on a fresh appliance). ``factory``: the factory
-    configuration, against which plain ``show`` compares predefined entries."""
+    configuration, against which plain ``show`` compares predefined entries; ``visible``: the tables
+    the reader may see (an access profile's areas)."""
     out: list[str] = []
     for table in schema.tables:
+        if visible is not None and not visible(table.path):
+            continue
         node = tree.nodes.get(table.path)
         if node is None:
             node = Entry(None) if table.kind == "single" else TableData()

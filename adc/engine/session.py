@@ -29,7 +29,8 @@ from .reply import Candidate, Reply
 from .verb import find_verb
 from .words import match
 
-WRITES = frozenset({"set", "unset", "delete", "purge", "edit"})  # refused in an area the profile may only read
+# refused in an area the profile may only read (``edit`` of a new entry is refused in ``_cmd_edit``)
+WRITES = frozenset({"set", "unset", "delete", "purge"})
 
 
 class Session:
@@ -209,6 +210,7 @@ class Session:
         path, rest = self.resolve_path(args)
         if rest:
             raise ParsingError()
+        self.ctx.access.check_read(path)
         table = self.schema.table(path)
         assert table is not None
         if table.kind == "single":
@@ -245,6 +247,7 @@ class Session:
             if rest and not getattr(report, "any_args", False):
                 raise ParsingError()
             return report(self.app)
+        self.ctx.access.check_read(path)
         table = self.schema.table(path)
         assert table is not None
         node = self.ctx.saved_node(path)
@@ -270,6 +273,7 @@ class Session:
                 return self.show_all(full)
             return self._show_frame(frame, full)
         path, rest = self.resolve_path(args)
+        self.ctx.access.check_read(path)
         table = self.schema.table(path)
         assert table is not None
         node = self.ctx.saved_node(path)
@@ -287,7 +291,8 @@ class Session:
         return node if isinstance(node, TableData) else None
 
     def show_all(self, full: bool = False) -> list[str]:
-        return render.show_tree(self.view, self.schema, self.store.tree, full, self.ctx.factory())
+        return render.show_tree(self.view, self.schema, self.store.tree, full, self.ctx.factory(),
+                                visible=self.ctx.access.can_read)
 
     def _show_frame(self, frame: Frame, full: bool) -> list[str]:
         if isinstance(frame, TableFrame):
@@ -313,6 +318,7 @@ class Session:
             # may change is checked then (``_check_predefined``).
             self.frames.append(EntryFrame(table, existing.copy(), frame, False))
             return []
+        self.ctx.access.check_write(table.path)  # read access opens what exists, never makes an entry
         if table.max_entries and len(data) >= table.max_entries:
             raise CommandFail(-14, f"at most {table.max_entries} entries in {table.dotted}")
         self.frames.append(EntryFrame(table, Entry(key), frame, True))
@@ -405,6 +411,9 @@ class Session:
     def _commit(self, frame: EntryFrame) -> None:
         """Validate the working copy and save it: to the store (top level) or into the parent entry."""
         work = frame.work
+        if not self.ctx.access.can_write(frame.table.path):
+            self._check_unchanged(frame)  # a read-only look (``config``/``edit`` then ``end``) saves nothing
+            return
         self.view.normalize(frame.table, work)
         if frame.parent is not None and frame.parent.parent is not None:
             validate.check_entry(self.ctx, frame.table, work)
@@ -416,6 +425,17 @@ class Session:
                 self._check_predefined(frame.table, work, factory)
         validate.check_entry(self.ctx, frame.table, work)
         self.ctx.commit(Change(frame.table.path, work.key, work))
+
+    def _check_unchanged(self, frame: EntryFrame) -> None:
+        """Leaving an entry of an area the session may only read: refused (-37) if it would change it."""
+        saved: Entry | None
+        if frame.parent is None:
+            node = self.store.tree.nodes.get(frame.table.path)
+            saved = node if isinstance(node, Entry) else Entry(None)
+        else:
+            saved = self.ctx.table_data(frame.parent).get(frame.work.key or "")
+        if saved != frame.work:
+            self.ctx.access.check_write(frame.table.path)
 
     def _check_predefined(self, table: Table, work: Entry, factory: Entry, nested: bool = False) -> None:
         """A predefined entry commits only as the kind of object it is (-41 otherwise): its ``type`` (a
