@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from adc.appliance import Appliance
+from adc.engine.context import declares_vdoms
 from adc.engine.script import run_lines
 from adc.engine.session import Session
 from adc.schema import SCHEMA
@@ -132,7 +133,63 @@ def test_a_hand_written_backup_restores(path: Path, tmp_path: Path) -> None:
         assert is_subsequence(body(lines), full) == []
     finally:
         app.close()
-    assert is_subsequence(body(lines), replay(lines).show_all(full=True)) == []
+    # a script replays on a box in the backup's VDOM mode (a box without VDOMs has no wrappers)
+    vdoms = ["config system global", "set vdom-admin enable", "end"] if declares_vdoms(lines) else []
+    assert is_subsequence(body(lines), replay(vdoms + lines).show_all(full=True)) == []
+
+
+def test_a_backup_with_vdoms_restores_and_is_written_back(tmp_path: Path) -> None:
+    """CLI744 Appendix A: with vdom-admin enabled a box writes `config global` ... `end` and `config vdom`
+    `edit root` ... `next` `end`; FortiOS-style files also declare the VDOMs first (`config vdom` `edit root`
+    `next` `end`). Such a file restores on a box without VDOMs (the header turns VDOM mode on), `show
+    full-configuration` gives it back in its wrappers, and the appliance's own backup restores identically."""
+    lines = (BACKUPS / "vdom-format.conf").read_text().splitlines()
+    declared = lines[:4] + ["config vdom", "edit root", "next", "end"] + lines[4:]
+    app = Appliance(tmp_path / "d", sync=False)
+    try:
+        s = restore(app, "vdom.conf", declared)
+        full = s.show_all(full=True)
+        assert full[0] == "config global"
+        assert is_subsequence(body(lines), full) == []
+        glob = full[: full.index("config vdom")]
+        assert "config system interface" in glob and "config load-balance pool" not in glob
+        assert full[full.index("config vdom") + 1] == "edit root" and full[-2:] == ["next", "end"]
+        assert s.prompt == "ADC-VDOM-01 # "
+        assert s.execute("config load-balance pool").failed  # VDOM mode: only the wrappers at the top
+        assert "global" in s.help("config ") and "vdom" in s.help("config ")
+        assert s.execute("execute backup config mine.conf").output
+        mine = (app.files_dir / "mine.conf").read_text().splitlines()
+        assert ":vdom=1:" in mine[0] and mine[1:] == full
+    finally:
+        app.close()
+    fresh = Appliance(tmp_path / "e", sync=False)
+    try:
+        assert restore(fresh, "mine.conf", mine).show_all(full=True) == full
+    finally:
+        fresh.close()
+
+
+def test_vdom_wrappers_in_the_console() -> None:
+    """The prompts of CLI744 Appendix A: (global), (vdom), (root); one VDOM here: another name is -14."""
+    s = Appliance(None).session()
+    assert s.execute("config global").failed  # no wrappers while VDOMs are off
+    for line in ("config system global", "set vdom-admin enable", "end"):
+        assert not s.execute(line).failed
+    prompts = []
+    for line in ("config global", "config system global", "end", "config system interface", "edit port1", "end",
+                 "end", "config vdom", "edit root", "config load-balance real-server", "edit rs1",
+                 "set ip 10.9.9.9", "next", "end", "next", "edit root", "end"):
+        r = s.execute(line)
+        assert not r.failed, (line, r.error)
+        prompts.append(s.prompt)
+    assert prompts[:3] == ["FortiADC-VM (global) # ", "FortiADC-VM (global) # ", "FortiADC-VM (global) # "]
+    assert prompts[7:9] == ["FortiADC-VM (vdom) # ", "FortiADC-VM (root) # "]
+    assert prompts[-3:] == ["FortiADC-VM (vdom) # ", "FortiADC-VM (root) # ", "FortiADC-VM # "]
+    assert "10.9.9.9" in s.execute("show load-balance real-server rs1").output
+    s.execute("config vdom")
+    r = s.execute("edit docs-vdom")
+    assert r.failed and "Return code is -14" in r.error
+    assert [c.word for c in s.complete("edit ")] == ["root"]
 
 
 # ---------------------------------------------------------------------------------------- predefined

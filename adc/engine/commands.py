@@ -12,7 +12,7 @@ from typing import Callable
 from .cert_verbs import CERT_VERBS
 from .config_verbs import CONFIG_VERBS
 from .diag_verbs import DIAG_VERBS
-from .frames import Frame, TableFrame
+from .frames import Frame, ScopeFrame, TableFrame
 from .health_verbs import HEALTH_VERBS
 from .net_verbs import NET_VERBS
 from .ops import ApplianceOps
@@ -49,6 +49,13 @@ ENTRY_COMMANDS: dict[str, str] = {
     "end": "end and save last config",
 }
 SINGLE_COMMANDS = {k: v for k, v in ENTRY_COMMANDS.items() if k != "next"}
+# VDOM wrappers (CLI744 Appendix A): ``config global``, ``config vdom``, ``edit root`` inside it
+GLOBAL_SCOPE_COMMANDS: dict[str, str] = {k: ROOT_COMMANDS[k] for k in ("config", "get", "show")} | {
+    "end": TABLE_COMMANDS["end"]}
+VDOM_TABLE_COMMANDS: dict[str, str] = {k: TABLE_COMMANDS[k] for k in ("edit", "get", "show", "end")}
+VDOM_ENTRY_COMMANDS: dict[str, str] = {k: ROOT_COMMANDS[k] for k in ("config", "get", "show")} | {
+    "next": ENTRY_COMMANDS["next"], "end": TABLE_COMMANDS["end"]}
+VDOM_WORDS: dict[str, str] = {"global": "configure global attributes", "vdom": "configure virtual domains"}
 
 FULL = "full-configuration"  # ``show full-configuration``: defaults too
 QUESTION = "Do you want to continue? (y/n)"
@@ -58,6 +65,10 @@ def commands_for(frame: Frame | None) -> dict[str, str]:
     """The commands of the mode a session is in (word -> help)."""
     if frame is None:
         return ROOT_COMMANDS
+    if isinstance(frame, ScopeFrame):
+        if frame.name == "global":
+            return GLOBAL_SCOPE_COMMANDS
+        return VDOM_TABLE_COMMANDS if frame.is_vdom_table else VDOM_ENTRY_COMMANDS
     if isinstance(frame, TableFrame):
         return TABLE_COMMANDS
     return SINGLE_COMMANDS if frame.table.kind == "single" else ENTRY_COMMANDS

@@ -10,9 +10,10 @@ from ..config.tree import TableData
 from ..config.values import hint
 from ..errors import AdcError
 from ..schema.model import Attr, Table
-from .commands import DIAGNOSE, EXECUTE, FULL, STATUS_PATHS, commands_for
+from ..schema.vdom import ROOT_VDOM
+from .commands import DIAGNOSE, EXECUTE, FULL, STATUS_PATHS, VDOM_WORDS, commands_for
 from .context import Context
-from .frames import EntryFrame, TableFrame
+from .frames import EntryFrame, ScopeFrame, TableFrame
 from .lexer import lex_partial
 from .reply import Candidate
 from .verb import Verb, find_verb, verb_words
@@ -126,8 +127,12 @@ def next_candidates(s: Context, words: list[str]) -> Pairs:
         if verb == "show" and not rest:
             pairs = [(FULL, "show full configuration")] + pairs
         return pairs
-    if verb == "config" and frame is None:
+    if verb == "config" and frame is None and s.vdom_mode():
+        return list(VDOM_WORDS.items()) if not rest else []
+    if verb == "config" and (frame is None or isinstance(frame, ScopeFrame)):
         return _after_path(s, rest, False)
+    if isinstance(frame, ScopeFrame) and verb == "edit":
+        return [(ROOT_VDOM, "virtual domain")] if not rest else []
     if verb == "execute":
         return _verb_candidates(EXECUTE, rest)
     if verb == "diagnose":

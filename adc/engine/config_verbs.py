@@ -87,8 +87,12 @@ def _backup(ctx: "Context", args: list[str]) -> list[str]:
     name = file_of(args, U_BACKUP)
     if not ctx.access.reads_everything:
         raise CommandFail(-37, "Permission denied: a backup needs read access to every area")
-    lines = render.show_tree(ctx.view, ctx.schema, ctx.store.tree, True, ctx.factory())
-    text = "\n".join([BACKUP_HEADER, *lines]) + "\n"
+    if ctx.vdom_mode():  # a box with virtual domains writes its wrappers and says so in the header
+        header = BACKUP_HEADER.replace(":vdom=0:", ":vdom=1:")
+        lines = render.show_vdoms(ctx.view, ctx.schema, ctx.store.tree, True, ctx.factory())
+    else:
+        header, lines = BACKUP_HEADER, render.show_tree(ctx.view, ctx.schema, ctx.store.tree, True, ctx.factory())
+    text = "\n".join([header, *lines]) + "\n"
     write_named(ctx, name, text.encode("utf-8"))
     return [f"Configuration saved to {name}"]
 

@@ -13,6 +13,7 @@ from ..config.store import Change, ConfigStore
 from ..config.tree import ConfigTree, Entry, TableData
 from ..config.view import View
 from ..schema.model import Table
+from ..schema.vdom import VDOM_SWITCH
 from ..errors import CommandFail
 from .access import DENIED, FULL, Access
 from .frames import Frame, TableFrame, nested_data
@@ -21,6 +22,18 @@ from .reply import Reply
 from .script import LineRunner, run_lines
 
 DEFAULT_HOSTNAME = "FortiADC-VM"
+
+
+def declares_vdoms(lines: list[str]) -> bool:
+    """Whether a configuration script was written by a box with virtual domains on: its header says
+    ``vdom=1`` (``#config-version=...:opmode=0:vdom=1:user=admin``) or a line opens a VDOM wrapper."""
+    for line in lines:
+        text = line.strip()
+        if text.startswith("#config-version=") and ":vdom=1" in text:
+            return True
+        if text in ("config global", "config vdom"):
+            return True
+    return False
 
 
 class Context:
@@ -83,6 +96,13 @@ class Context:
         """The code refusing deletion of a factory entry (``port1``), 0 when it may go."""
         return self._protected.get((table.path, key), 0)
 
+    def vdom_mode(self) -> bool:
+        """Virtual domains are on: ``config system global`` ``set vdom-admin enable`` (CLI744 p. 633)."""
+        path, name = VDOM_SWITCH
+        t = self.schema.table(path)
+        node = self.store.tree.nodes.get(path)
+        return t is not None and isinstance(node, Entry) and self.view.text(t, node, name) == "enable"
+
     def hostname(self) -> str:
         t = self.schema.table(("system", "global"))
         if t is None:
@@ -114,7 +134,11 @@ class Context:
 
         Used by ``execute restore config``: a bad file changes nothing (nothing is ever half-restored).
         """
-        scratch = ConfigStore(self.app.factory_tree())
+        fresh = self.app.factory_tree()
+        if declares_vdoms(lines):  # a backup of a box with VDOMs: its wrappers need VDOM mode from line 1
+            path, name = VDOM_SWITCH
+            fresh.single(path).values[name] = "enable"
+        scratch = ConfigStore(fresh)
         runner = self._spawn(self.app, scratch)
         bad = [r for r in run_lines(runner, lines) if r.reply.failed]
         if not bad and runner.depth:

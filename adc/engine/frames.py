@@ -41,7 +41,24 @@ class EntryFrame:
         return frame
 
 
-Frame = TableFrame | EntryFrame
+@dataclass
+class ScopeFrame:
+    """A VDOM wrapper (CLI744 Appendix A): ``config global`` (``global``), ``config vdom`` (``vdom``, the
+    table of virtual domains) or ``edit root`` inside it (the VDOM's name). Tables opened inside are
+    top-level tables of the one configuration."""
+
+    name: str
+
+    @property
+    def scope(self) -> str:
+        return self.name
+
+    @property
+    def is_vdom_table(self) -> bool:
+        return self.name == "vdom"
+
+
+Frame = TableFrame | EntryFrame | ScopeFrame
 
 
 def nested_data(frame: TableFrame) -> TableData | None:

@@ -13,6 +13,7 @@ from ..config.values import default_value, display, get_text, is_raw
 from ..config.view import View
 from ..schema.model import Attr, Table
 from ..schema.registry import Schema
+from ..schema.vdom import ROOT_VDOM, is_global
 from .lexer import quote_value
 
 
@@ -135,3 +136,14 @@ def show_tree(view: View, schema: Schema, tree: ConfigTree, full: bool = False,
         base = factory.nodes.get(table.path) if factory is not None else None
         out.extend(show_block(view, table, node, full, base=base if isinstance(base, TableData) else None))
     return out
+
+
+def show_vdoms(view: View, schema: Schema, tree: ConfigTree, full: bool = False,
+               factory: ConfigTree | None = None,
+               visible: Callable[[tuple[str, ...]], bool] | None = None) -> list[str]:
+    """The configuration as a box with virtual domains prints it (CLI744 p. 627: ``show`` gives ``config
+    global`` and ``config vdom``): the global tables in ``config global``, the others in ``edit root``."""
+    seen = visible if visible is not None else (lambda p: True)
+    glob = show_tree(view, schema, tree, full, factory, lambda p: is_global(p) and seen(p))
+    vdom = show_tree(view, schema, tree, full, factory, lambda p: not is_global(p) and seen(p))
+    return ["config global", *glob, "end", "config vdom", f"edit {ROOT_VDOM}", *vdom, "next", "end"]

@@ -17,11 +17,13 @@ from ..config.view import View
 from ..errors import AdcError, CommandFail, FieldParseError, ParsingError, UnknownAction
 from ..schema.model import Attr, Table
 from ..schema.registry import Schema
+from ..schema.vdom import ROOT_VDOM, is_global
 from . import complete as completion
 from . import render, validate
-from .commands import DIAGNOSE, EXECUTE, FILTERABLE, FULL, QUESTION, STATUS_PATHS, TABLE_SUMMARIES, commands_for
+from .commands import (DIAGNOSE, EXECUTE, FILTERABLE, FULL, QUESTION, STATUS_PATHS, TABLE_SUMMARIES, VDOM_WORDS,
+                       commands_for)
 from .context import Context
-from .frames import EntryFrame, Frame, TableFrame, truncate16
+from .frames import EntryFrame, Frame, ScopeFrame, TableFrame, truncate16
 from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
 from .outfilter import Grep, parse_grep, split_pipes
@@ -159,7 +161,7 @@ class Session:
         verb = match(words[0], commands_for(frame), UnknownAction)
         if greps and verb not in FILTERABLE:
             raise ParsingError()
-        if verb in WRITES and frame is not None:
+        if verb in WRITES and frame is not None and not isinstance(frame, ScopeFrame):
             self.ctx.access.check_write(frame.table.path)  # refused at once, not at next/end
         handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
         result = handler(words[1:], frame)
@@ -207,6 +209,12 @@ class Session:
             child = next(t for t in kids if t.name == name)
             self.frames.append(TableFrame(child, frame))
             return []
+        if frame is None and self.ctx.vdom_mode():
+            # VDOM mode: the top level offers only the wrappers (CLI744 p. 633)
+            if len(args) > 1:
+                raise ParsingError()
+            self.frames.append(ScopeFrame(match(args[0], VDOM_WORDS, ParsingError)))
+            return []
         path, rest = self.resolve_path(args)
         if rest:
             raise ParsingError()
@@ -238,6 +246,8 @@ class Session:
         if not args:
             if frame is None:
                 return []
+            if isinstance(frame, ScopeFrame):
+                return [f"== [ {ROOT_VDOM} ]"] if frame.is_vdom_table else []
             if isinstance(frame, TableFrame):
                 return render.get_table(self.ctx.table_data(frame))
             return render.get_entry(self.view, frame.table, frame.work)
@@ -291,10 +301,24 @@ class Session:
         return node if isinstance(node, TableData) else None
 
     def show_all(self, full: bool = False) -> list[str]:
+        """The whole configuration; in VDOM mode in its wrappers (``config global``, ``config vdom``)."""
+        if self.ctx.vdom_mode():
+            return render.show_vdoms(self.view, self.schema, self.store.tree, full, self.ctx.factory(),
+                                     visible=self.ctx.access.can_read)
         return render.show_tree(self.view, self.schema, self.store.tree, full, self.ctx.factory(),
                                 visible=self.ctx.access.can_read)
 
+    def _show_scope(self, frame: ScopeFrame, full: bool) -> list[str]:
+        """``show`` inside a wrapper: the global tables in ``config global``, the others in a VDOM."""
+        if frame.is_vdom_table:
+            return [f"edit {ROOT_VDOM}", "next"]
+        want = frame.name == "global"
+        return render.show_tree(self.view, self.schema, self.store.tree, full, self.ctx.factory(),
+                                visible=lambda p: is_global(p) == want and self.ctx.access.can_read(p))
+
     def _show_frame(self, frame: Frame, full: bool) -> list[str]:
+        if isinstance(frame, ScopeFrame):
+            return self._show_scope(frame, full)
         if isinstance(frame, TableFrame):
             data = self.ctx.table_data(frame)
             header = f"config {frame.table.name}" if frame.parent is not None else None
@@ -306,6 +330,8 @@ class Session:
 
     # ----------------------------------------------------------------- table commands
     def _cmd_edit(self, args: list[str], frame: Frame | None) -> list[str]:
+        if isinstance(frame, ScopeFrame):
+            return self._edit_vdom(args)
         assert isinstance(frame, TableFrame)
         if len(args) != 1:
             raise FieldParseError("edit")
@@ -323,6 +349,16 @@ class Session:
             raise CommandFail(-14, f"at most {table.max_entries} entries in {table.dotted}")
         self.frames.append(EntryFrame(table, Entry(key), frame, True))
         return [f"Add new entry '{key}' for node {table.node_id}"]
+
+    def _edit_vdom(self, args: list[str]) -> list[str]:
+        """``config vdom`` / ``edit root``: the one virtual domain of this appliance (a box licensed for
+        one VDOM refuses a second with -14)."""
+        if len(args) != 1:
+            raise FieldParseError("edit")
+        if args[0] != ROOT_VDOM:
+            raise CommandFail(-14, f"at most 1 virtual domain here ({ROOT_VDOM})")
+        self.frames.append(ScopeFrame(ROOT_VDOM))
+        return []
 
     def _cmd_delete(self, args: list[str], frame: Frame | None) -> list[str]:
         assert isinstance(frame, TableFrame)
@@ -463,9 +499,12 @@ class Session:
                 self._check_predefined(child, mine, kid, nested=True)
 
     def _cmd_next(self, args: list[str], frame: Frame | None) -> list[str]:
-        assert isinstance(frame, EntryFrame)
         if args:
             raise FieldParseError(args[0])
+        if isinstance(frame, ScopeFrame):  # leaving ``edit root`` for ``config vdom``
+            self.frames.pop()
+            return []
+        assert isinstance(frame, EntryFrame)
         self.frames.pop()
         self._commit(frame)
         return []
@@ -487,6 +526,10 @@ class Session:
         """
         assert frame is not None
         self.frames.pop()
+        if isinstance(frame, ScopeFrame):
+            if frame.name != "global" and not frame.is_vdom_table and self.frames:
+                self.frames.pop()  # ``end`` in ``edit root`` leaves ``config vdom`` too
+            return []
         if isinstance(frame, EntryFrame):
             if frame.parent is not None:
                 self.frames.pop()
