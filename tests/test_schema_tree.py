@@ -104,6 +104,10 @@ def test_hand_tables_keep_their_relative_order() -> None:
     ("system ha", "hbdev", "system interface", ""),
     ("security waf profile", "exception", "security waf exception", ""),
     ("system admin", "access-profile", "system accprofile", ""),
+    # found in the reference under another name (issue 9 point 4): schema files, imported IdP metadata
+    ("security waf json-validation-detection", "json-schema-id", "security waf json-schema-file", ""),
+    ("security waf xml-validation-detection", "xml-schema-id", "security waf xml-schema-file", ""),
+    ("user saml-sp", "idp-metadata", "user saml-idp", ""),
 ])
 def test_a_missing_target_is_refused_and_question_mark_lists_candidates(path: str, attr: str, target: str,
                                                                           prep: str) -> None:

@@ -256,6 +256,13 @@ ATTRS: dict[tuple[str, str], Fix] = {
     ("system.ha", "monitor"): ref(436, "system.interface"),
     ("user.user-group.member", "tacacs-plus-server"): ref(501, "user.tacacs+"),
     ("user.saml-sp", "local-cert"): ref(509, "system.certificate.local"),
+    ("user.saml-sp", "idp-metadata"): ref(
+        510, "user.saml-idp", "\"an IDP metadata file ... imported into FortiADC ahead of time\": the imported IdP "
+        "objects are `user saml-idp` entries (p. 508, each holding its idp-file)"),
+    ("security.waf.json-validation-detection", "json-schema-id"): ref(
+        364, "security.waf.json-schema-file", "\"the JSON schema file\": `security waf json-schema-file` (p. 365)"),
+    ("security.waf.xml-validation-detection", "xml-schema-id"): ref(
+        366, "security.waf.xml-schema-file", "\"the XML schema file\": `security waf xml-schema-file` (p. 365)"),
     # values the syntax leaves blank, read from the description
     ("security.waf.heuristic-sql-xss-injection-detection", "uri-xss-injection-detection"): ed(339, "Enable/disable"),
     ("security.waf.heuristic-sql-xss-injection-detection", "referer-xss-injection-detection"): ed(339, "Enable/disable"),
@@ -472,6 +479,26 @@ ADDED_TABLES: dict[str, tuple[Table, str]] = {  # the table, and the reference t
             Attr("port", "integer", "syslog server port", default="514", range=(1, 65535)),
         ),
     ), "system.alert-action"),
+    # Named by the table of contents (p. 365) with a syntax block that repeats the validation policy's: the
+    # schema files a JSON/XML validation policy selects (uploaded in the web UI; no attribute is stated).
+    # The path word takes the spelling of their sibling `openapi-schema-file` (p. 369): a path word has no
+    # space, and "file" under `json-schema` names nothing else.
+    "security.waf.json-schema-file": (Table(
+        name="json-schema-file",
+        path=("security", "waf", "json-schema-file"),
+        help="JSON schema file",
+        key_help="JSON schema file name",
+        node_id=20995,
+        items=(),
+    ), "security.waf.json-validation-detection"),
+    "security.waf.xml-schema-file": (Table(
+        name="xml-schema-file",
+        path=("security", "waf", "xml-schema-file"),
+        help="XML schema file",
+        key_help="XML schema file name",
+        node_id=20993,
+        items=(),
+    ), "security.waf.xml-validation-detection"),
 }
 _SERVICE = "a service object (`system service`, whose example is on p. 478)"
 SERVICE_REFS: dict[tuple[str, str], Fix] = {
