@@ -113,3 +113,15 @@ def test_files_the_docs_name_exist(name: str) -> None:
     for path in set(re.findall(r"`((?:adc|cli|tests|tools|examples|labs|benchmarks|fixtures|docs)/[\w./-]*\.\w+)`", text)):
         candidates = [ROOT / path, ROOT / "adc" / path]
         assert any(c.exists() for c in candidates), f"{name} names {path}, which does not exist"
+
+
+def test_a_question_takes_the_next_line_and_an_input_ending_before_it_fails(tmp_path: Path) -> None:
+    """As the Scripts section says: `y` on the next line answers; no next line: nothing done, exit 1."""
+    adc = [str(BIN / "adc"), "--data-dir", str(tmp_path / "d"), "--no-serve"]
+    edit = "config system global\nset hostname box1\nend\n"
+    assert subprocess.run(adc, input=edit, capture_output=True, text=True, timeout=30).returncode == 0
+    proc = subprocess.run(adc, input="execute factoryreset\n", capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and "line 1: execute factoryreset" in proc.stderr and "without an answer" in proc.stderr
+    assert "box1" in show(tmp_path / "d")
+    proc = subprocess.run(adc, input="execute factoryreset\ny\n", capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0 and "box1" not in show(tmp_path / "d")
