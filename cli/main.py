@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="adc",
         description="A FortiADC 7.4 style appliance: an interactive CLI on a terminal, a script runner on a pipe.",
+        epilog="adc lab COMMAND ...: training labs (adc lab --help; docs/labs.md).",
     )
     parser.add_argument(
         "--data-dir",

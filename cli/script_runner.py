@@ -78,11 +78,17 @@ def run_script(session: Session, stdin: BinaryIO, stdout: BinaryIO, stderr: Bina
     """Run every input line; 1 if any line failed, else 0. Stops early on ``exit``."""
     out, err = _Out(stdout), _Out(stderr)
     failed = False
+    last = None
     for result in run_lines(session, read_lines(stdin)):
+        last = result
         out.write(result.reply.output)
         if result.reply.failed:
             failed = True
             err.write(f"line {result.lineno}: {echo_line(result.line)}\n{result.reply.error}")
         if result.reply.notice:  # taken, but not carried out on this host: said, not a failure
             err.write(result.reply.notice)
+    if last is not None and session.awaiting_answer:  # the input ended before the y/n: nothing was done
+        failed = True
+        err.write(f"line {last.lineno}: {echo_line(last.line)}\n"
+                  "the input ended without an answer (y/n): nothing was done\n")
     return 1 if failed else 0
