@@ -57,13 +57,16 @@ def _commit(bench: "Bench", who: str) -> list[float] | None:
 
 
 def summary_lines(bench: "Bench") -> list[str]:
-    out = ["", f"{'measure':34} {'direct':>10} {'HAProxy':>10} {'adc':>10} {'adc/HAProxy':>12} {'adc/direct':>11}  target"]
+    out = ["", f"{'measure':34} {'direct':>10} {'HAProxy':>10} {'naive':>10} {'adc':>10} {'adc/HAProxy':>12} "
+           f"{'adc/direct':>11} {'adc/naive':>10}  target"]
     for m in bench.measures:
         t = f">= {m.target}x" if m.target else "-"
         ok = _passed(m)
         mark = "" if ok is None else ("  met" if ok else "  MISSED")
+        naive = f"{m.ratio('naive'):>9.3f}x" if m.naive else f"{'-':>10}"
         out.append(f"{m.title + ' (' + m.unit + ')':34} {_fmt(m, m.median('direct')):>10} {_fmt(m, m.median('haproxy')):>10} "
-                   f"{_fmt(m, m.median('adc')):>10} {m.ratio():>11.3f}x {m.ratio('direct'):>10.3f}x  {t}{mark}")
+                   f"{_fmt(m, m.median('naive')):>10} {_fmt(m, m.median('adc')):>10} {m.ratio():>11.3f}x "
+                   f"{m.ratio('direct'):>10.3f}x {naive}  {t}{mark}")
     idle = _idle(bench)
     if idle:
         a, h = idle["adc"]["per_conn"] / 1024, idle["haproxy"]["per_conn"] / 1024
@@ -374,25 +377,28 @@ def write_doc(bench: "Bench", path: Path, chart: Path) -> None:
     add("")
     add("## Results")
     add("")
-    add("| measure | nginx direct | HAProxy, 1 thread | adc, 1 worker | adc ÷ HAProxy | adc ÷ direct | target (÷ HAProxy) | verdict |")
-    add("|---|---|---|---|---|---|---|---|")
+    add("| measure | nginx direct | HAProxy, 1 thread | naive trio + h11 | adc, 1 worker | adc ÷ HAProxy | adc ÷ direct | "
+        "adc ÷ naive (≥ 1×) | target (÷ HAProxy) | verdict |")
+    add("|---|---|---|---|---|---|---|---|---|---|")
     for m in bench.measures:
         t = f"≥ {m.target:g}×" if m.target is not None else "–"
+        naive = (_ratio(m.ratio("naive")) + ("" if m.ratio("naive") >= 1 else " **behind**")) if m.naive else "–"
         add(f"| {m.title} ({m.unit}) | {_fmt(m, m.median('direct'))} | {_fmt(m, m.median('haproxy'))} | "
-            f"{_fmt(m, m.median('adc'))} | {_ratio(m.ratio())} | {_ratio(m.ratio('direct'))} | {t} | {_verdict(m)} |")
+            f"{_fmt(m, m.median('naive'))} | {_fmt(m, m.median('adc'))} | {_ratio(m.ratio())} | {_ratio(m.ratio('direct'))} | "
+            f"{naive} | {t} | {_verdict(m)} |")
     idle = _idle(bench)
     if idle:
         a, h = idle["adc"]["per_conn"] / 1024, idle["haproxy"]["per_conn"] / 1024
         verdict = "**met**" if a <= IDLE_TARGET_KIB else f"**missed** by {a - IDLE_TARGET_KIB:.1f} KiB"
-        add(f"| memory per idle connection, {IDLE_CONNECTIONS:,} held (KiB RSS) | – | {h:.1f} | {a:.1f} | {a / h:.1f}× | – | "
+        add(f"| memory per idle connection, {IDLE_CONNECTIONS:,} held (KiB RSS) | – | {h:.1f} | – | {a:.1f} | {a / h:.1f}× | – | – | "
             f"≤ {IDLE_TARGET_KIB:.0f} KiB | {verdict} |")
     ca, ch = _commit(bench, "adc"), _commit(bench, "haproxy")
     if ca:
         a = statistics.median(ca) * 1000
         h = statistics.median(ch) * 1000 if ch else float("nan")
         verdict = "**met**" if a <= COMMIT_TARGET_MS else f"**missed** by {a - COMMIT_TARGET_MS:.0f} ms"
-        add(f"| `end` → new virtual server serving, {FILLERS + 4} configured (ms) | – | {h:.1f} (reload) | {a:.1f} | "
-            f"{a / h:.2f}× | – | ≤ {COMMIT_TARGET_MS:.0f} ms | {verdict} |")
+        add(f"| `end` → new virtual server serving, {FILLERS + 4} configured (ms) | – | {h:.1f} (reload) | – | {a:.1f} | "
+            f"{a / h:.2f}× | – | – | ≤ {COMMIT_TARGET_MS:.0f} ms | {verdict} |")
     add("")
     add(f"![adc ÷ HAProxy and adc ÷ direct per measure, and the two budgets]({chart.name})")
     add("")
@@ -401,12 +407,16 @@ def write_doc(bench: "Bench", path: Path, chart: Path) -> None:
         "(the load generator shares a core with nginx), its raw figure understates what one HAProxy "
         "thread can do, and the per-core ratio is the fairer comparison.")
     add("")
-    add("| measure | adc min–max | adc CPU | HAProxy min–max | HAProxy CPU | direct min–max | adc ÷ HAProxy per core |")
-    add("|---|---|---|---|---|---|---|")
+    add("| measure | adc min–max | adc CPU | HAProxy min–max | HAProxy CPU | direct min–max | naive min–max | naive CPU "
+        "| adc ÷ HAProxy per core | adc ÷ naive per core |")
+    add("|---|---|---|---|---|---|---|---|---|---|")
     for m in bench.measures:
         (a0, a1), (h0, h1), (d0, d1) = m.spread("adc"), m.spread("haproxy"), m.spread("direct")
+        (n0, n1) = m.spread("naive")
+        naive = (f"{_fmt(m, n0)}–{_fmt(m, n1)} | {m.cpu('naive'):.2f}" if m.naive else "– | –")
         add(f"| {m.title} | {_fmt(m, a0)}–{_fmt(m, a1)} | {m.cpu('adc'):.2f} | {_fmt(m, h0)}–{_fmt(m, h1)} | "
-            f"{m.cpu('haproxy'):.2f} | {_fmt(m, d0)}–{_fmt(m, d1)} | {_ratio(m.per_core_ratio())} |")
+            f"{m.cpu('haproxy'):.2f} | {_fmt(m, d0)}–{_fmt(m, d1)} | {naive} | {_ratio(m.per_core_ratio())} | "
+            f"{_ratio(m.per_core_ratio('naive')) if m.naive else '–'} |")
     add("")
     errs = [e for m in bench.measures for e in m.errors()]
     if errs:
@@ -422,8 +432,13 @@ def write_doc(bench: "Bench", path: Path, chart: Path) -> None:
         "Both proxies have the same four services: L7 HTTP (appliance `LB_PROF_HTTP`, HAProxy `mode http`), "
         "L4 (`LB_PROF_TCP`, `mode tcp`), HTTPS offload (`LB_PROF_HTTPS` + `LB_CLIENT_SSL_PROF_DEFAULT` with the "
         "RSA-2048 `Factory` certificate, which HAProxy and nginx load too), and WebSocket over the L7 path; one "
-        "member each, round robin; the appliance's default profile timeouts on both. Each measure runs a "
-        f"1 s warm-up per target, then {ROUNDS} rounds of {SECONDS:g} s in which direct, HAProxy and adc take turns "
+        "member each, round robin; the appliance's default profile timeouts on both. The naive reference "
+        "proxy (`benchmarks/naive_proxy.py`, about a hundred lines of trio + h11: one h11 connection per side, "
+        "the member connection kept per client connection, no pool, no checks, no timeouts, no statistics; "
+        "trio's `SSLStream` for HTTPS, a `receive_some`/`send_all` pump each way for L4) runs on the proxies' "
+        "CPU too and takes part in the L7, L4, bulk and HTTPS measures: the appliance, with all its features "
+        "on the path, must never be behind it. Each measure runs a "
+        f"1 s warm-up per target, then {ROUNDS} rounds of {SECONDS:g} s in which direct, HAProxy, adc (and the naive proxy) take turns "
         "(the order rotates each round); the median of the rounds is the figure.")
     add("")
     for m in bench.measures:

@@ -820,7 +820,7 @@ def _uc(stream: trio.abc.Stream, key: str = "k") -> object:
 
 
 async def test_pool_drops_connections_the_server_closed() -> None:
-    pool = IdlePool()
+    pool = IdlePool(poll_after=0.0)  # every reuse polled
     a1, b1 = trio.socket.socketpair()
     a2, b2 = trio.socket.socketpair()
     first, second = _uc(trio.SocketStream(a1)), _uc(trio.SocketStream(a2))
@@ -832,6 +832,25 @@ async def test_pool_drops_connections_the_server_closed() -> None:
     assert pool.count() == 0
     await first.stream.aclose()
     b1.close()
+
+
+async def test_pool_polls_only_connections_idle_a_while(autojump_clock: trio.testing.MockClock) -> None:
+    """A connection parked less than ``poll_after`` ago is reused without the poll syscall; one idle
+    longer is polled, and dropped when the server closed it."""
+    pool = IdlePool()
+    assert pool.poll_after == 1.0
+    a1, b1 = trio.socket.socketpair()
+    a2, b2 = trio.socket.socketpair()
+    recent, old = _uc(trio.SocketStream(a1)), _uc(trio.SocketStream(a2))
+    await pool.put(recent)
+    b1.close()
+    assert await pool.take("k") is recent  # not polled: the request on it meets the close (and is retried)
+    await pool.put(old)
+    b2.close()
+    await trio.sleep(1.0)
+    assert await pool.take("k") is None  # polled: seen closed, dropped
+    assert pool.count() == 0
+    await recent.stream.aclose()
 
 
 async def test_pool_expiry_and_keepalive_hint(autojump_clock: trio.testing.MockClock) -> None:

@@ -113,6 +113,7 @@ from .http_message import (
 )
 from .connect import ConnectFailed, Connector, candidates
 from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool, local_address
+from .fastio import send_nowait
 from .tunnel import splice
 from .content_routing import RequestFacts
 from .rewriting import rewrite_request, rewrite_response
@@ -308,6 +309,14 @@ class _Session:
     async def _send_client(self, data: bytes) -> None:
         if not data:
             return
+        try:
+            sent = send_nowait(self.client, data)  # most writes complete here, without trio
+        except _STREAM_ERRORS as exc:
+            raise ClientGone(f"client send: {exc!r}") from exc
+        if sent == len(data):
+            return
+        if sent:
+            data = data[sent:]
         with trio.move_on_after(self.profile.client_timeout) as scope:
             try:
                 await self.client.send_all(data)
@@ -384,7 +393,7 @@ class _Session:
         without port). Raises ``ConnectFailed``."""
         stream = await self.upstream.connector.open(member, host, self.local[1])
         conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=UPSTREAM_MAX_HEAD)
-        uc = UpstreamConnection(stream, conn, member, key, created=trio.current_time())
+        uc = UpstreamConnection(stream, conn, member, key, created=trio.current_time(), local=local_address(stream))
         cp = getattr(self.upstream, "connection_pool", None)
         if cp is not None and cp.age > 0:
             uc.expires = uc.created + cp.age
@@ -406,6 +415,16 @@ class _Session:
 
     async def _send_upstream(self, uc: UpstreamConnection, data: bytes, ex: _Exchange) -> None:
         if not data:
+            return
+        try:
+            sent = send_nowait(uc.stream, data)  # most writes complete here, without trio
+        except _STREAM_ERRORS as exc:
+            raise UpstreamFailed(502, f"member send: {exc!r}", stale=not ex.upstream_bytes) from exc
+        if sent:
+            data = data[sent:]
+        if not data:
+            if ex.server_wait is not None:  # upload progress: the member is alive
+                ex.server_wait.deadline = trio.current_time() + self.profile.server_timeout
             return
         with trio.move_on_after(self.profile.server_timeout) as scope:
             try:
@@ -795,7 +814,7 @@ class _Session:
             await self._answer(503, page or self.vs.error_msg, head_only, html=bool(page))
             return False
         member = self.open_member = uc.member
-        self.member_local = local_address(uc.stream)
+        self.member_local = uc.local
         self.upstream.acquire(member)
         try:
             return await self._exchange(request, upstream_request, uc, body, ctx.host)
