@@ -105,9 +105,8 @@ from .http_message import (
     error_response,
     filter_trailers,
     host_without_port,
-    is_websocket_upgrade,
     keepalive_hint,
-    request_body_framing,
+    scan_request,
     request_head_end,
     request_headers_upstream,
     response_headers_downstream,
@@ -304,6 +303,7 @@ class _Session:
         # machine steps and a serialisation less per request); the connection's h11 is then
         # replaced by a fresh one for the next request.
         self.direct_lane = False
+        self.scan_host: str | None = None  # the current request's Host, once ``_route`` read it
 
     # ---- client side -------------------------------------------------------------------------
 
@@ -759,6 +759,7 @@ class _Session:
     async def _handle(self, request: h11.Request) -> bool:
         """Route and forward one request, then report it; True when the client connection stays open."""
         self.exchange, self.ctx, self.answered, self.member_local = None, None, 0, None
+        self.scan_host = None
         started, t0 = time.time(), trio.current_time()
         self.body_budget = self.head_deadline - t0  # the rest of http-request-timeout, for a body
         try:
@@ -771,7 +772,7 @@ class _Session:
                 member=self.open_member,
                 method=request.method.decode("latin-1"),
                 target=request.target.decode("latin-1"),
-                host=request_host(request),
+                host=self.scan_host if self.scan_host is not None else request_host(request),
                 status=self.answered or (ex.status if ex else 0),
                 request_bytes=ex.request_bytes if ex else 0,
                 response_bytes=ex.response_bytes if ex else 0,
@@ -785,7 +786,8 @@ class _Session:
         if request.method == b"CONNECT":  # a reverse proxy opens no tunnels on request
             await self._answer(405, "CONNECT is not allowed")
             return False
-        host_header = request_host(request)
+        scan = scan_request(request)
+        self.scan_host = host_header = scan.host
         path, full = split_target(request.target)
         ctx = PickContext(
             client_ip=self.peer[0],
@@ -795,20 +797,20 @@ class _Session:
             host=host_without_port(host_header),
             uri=path,
             full_uri=full,
-            cookie="; ".join(v.decode("latin-1") for n, v in request.headers if n == b"cookie"),
+            cookie=scan.cookie,
             tls_session=self.tls_session,
-            referer=next((v.decode("latin-1") for n, v in request.headers if n == b"referer"), ""),
+            referer=scan.referer,
             sni=self.sni,
         )
         self.ctx = ctx
         self.open_member = None
-        chunked, length = request_body_framing(request)
+        chunked, length = scan.chunked, scan.length
         body = chunked or length > 0
         if chunked:
             self.chunked = ChunkedBody(profile.max_headers, self.max_head)
         else:
             self.chunked, self.body_left = None, length
-        websocket = is_websocket_upgrade(request) and not body
+        websocket = scan.websocket and not body
         head_only = request.method == b"HEAD"
         target, raw_headers = request.target, request.headers.raw_items()
         if self.vs.rewrites:  # content rewriting: what the member gets, or the ADC's own answer
@@ -845,7 +847,7 @@ class _Session:
                 return False
             # (an Upgrade request leaves the client-side h11 in MIGHT_SWITCH_PROTOCOL, not DONE)
             self.direct_lane = (not head_only and self.mode != "onceonly" and request.http_version == b"1.1"
-                                and self.cconn.their_state is h11.DONE and _keeps_alive(request))
+                                and self.cconn.their_state is h11.DONE and scan.keep_alive)
         try:
             uc = await self._open(ctx)
         except NoServer as exc:
@@ -906,14 +908,6 @@ def request_host(request: h11.Request) -> str:
         if name == b"host":
             return value.decode("latin-1")
     return ""
-
-
-def _keeps_alive(request: h11.Request) -> bool:
-    """No ``close`` among the request's Connection options (h11's rule for an HTTP/1.1 request)."""
-    for name, value in request.headers:
-        if name == b"connection" and any(t.strip() == b"close" for t in value.lower().split(b",")):
-            return False
-    return True
 
 
 def _response_head(status: int, reason: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
