@@ -69,7 +69,10 @@ async def splice(
                 elif len(data) < size // 4 and size > CHUNK:
                     size //= 2
                 last[0] = clock()
-                await send(dst, data)  # type: ignore[arg-type]  # socket and TLS streams give bytes
+                sent = send_nowait(dst, data)  # type: ignore[arg-type]  # socket and TLS streams give bytes
+                if sent < len(data):
+                    await dst.send_all(data[sent:] if sent else data)
+                last[0] = clock()
             if isinstance(dst, trio.abc.HalfCloseableStream):
                 await dst.send_eof()
             else:
