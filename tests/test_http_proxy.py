@@ -992,6 +992,7 @@ def test_scan_request_agrees_with_the_single_helpers() -> None:
             assert scan.websocket == is_websocket_upgrade(req)
             closing = any(n == b"connection" and b"close" in v.lower() for n, v in req.headers)
             assert scan.keep_alive == (version == "1.1" and not closing)
+            assert scan.upgrade == any(n == b"upgrade" for n, _ in req.headers)
 
 
 async def test_direct_lane_answers_as_h11_would(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:

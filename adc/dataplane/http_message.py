@@ -189,7 +189,7 @@ def is_websocket_upgrade(request: h11.Request) -> bool:
 class RequestScan:
     """What the proxy reads from a request head, found in one pass over its fields."""
 
-    __slots__ = ("host", "cookie", "referer", "chunked", "length", "websocket", "keep_alive")
+    __slots__ = ("host", "cookie", "referer", "chunked", "length", "websocket", "keep_alive", "upgrade")
 
     def __init__(self) -> None:
         self.host = ""  # the first Host field
@@ -199,6 +199,7 @@ class RequestScan:
         self.length = 0
         self.websocket = False  # as ``is_websocket_upgrade`` says
         self.keep_alive = True  # HTTP/1.1 without a ``close`` Connection option (h11's rule)
+        self.upgrade = False  # an Upgrade field is present (h11 then expects a possible 101)
 
 
 def scan_request(request: h11.Request) -> RequestScan:
@@ -224,6 +225,7 @@ def scan_request(request: h11.Request) -> RequestScan:
             if not framed:
                 scan.chunked, framed = True, True
         elif name == b"upgrade":
+            scan.upgrade = True
             upgrade = upgrade or any(t.strip().lower() == b"websocket" for t in value.split(b","))
         elif name == b"connection":
             tokens = [t.strip().lower() for t in value.split(b",")]

@@ -571,16 +571,21 @@ class _Session:
         sconn = uc.conn
         cconn = self.cconn
         out: list[bytes] = []
+        # Nothing of the member's answer is buffered yet (a connection is parked only without
+        # trailing data): read before asking h11 for an event.
+        need_data = True
         while True:
-            try:
-                event = sconn.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise UpstreamFailed(502, f"member: {exc}", stale=not ex.upstream_bytes) from exc
-            if event is h11.NEED_DATA:
+            if need_data:
                 if out:
                     await self._send_client(out[0] if len(out) == 1 else b"".join(out))
                     out.clear()
                 sconn.receive_data(await self._recv_upstream(uc, ex))
+            try:
+                event = sconn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise UpstreamFailed(502, f"member: {exc}", stale=not ex.upstream_bytes) from exc
+            need_data = event is h11.NEED_DATA
+            if need_data:
                 continue
             kind = type(event)
             try:
@@ -628,8 +633,10 @@ class _Session:
                         reason=event.reason,  # type: ignore[union-attr]
                         _parsed=headers is relayed,
                     )
+                    self._request_end()
                     out.append(cconn.send(response))
                 elif kind is h11.InformationalResponse:
+                    self._request_end()
                     status = event.status_code  # type: ignore[union-attr]
                     info = h11.InformationalResponse(
                         status_code=status,
@@ -656,6 +663,12 @@ class _Session:
                     raise UpstreamFailed(502, f"member: unexpected {event!r}", stale=not ex.upstream_bytes)
             except h11.LocalProtocolError as exc:  # the member's answer cannot be relayed as is
                 raise UpstreamFailed(502, f"cannot relay: {exc}") from exc
+
+    def _request_end(self) -> None:
+        """Let the client-side h11 see the end of a bodiless request the direct lane left pending."""
+        if self.direct_lane:
+            self.direct_lane = False
+            self.cconn.next_event()  # EndOfMessage: h11 has the whole head, and no body follows
 
     async def _forward(self, request: h11.Request, uc: UpstreamConnection, ex: _Exchange) -> str:
         data = uc.conn.send(request)
@@ -722,8 +735,8 @@ class _Session:
             await self._tunnel(uc)
             return False
         cconn = self.cconn
-        if ex.direct:  # the client-side h11 saw the request only; the response went out complete
-            client_alive = cconn.their_state is h11.DONE
+        if ex.direct:  # a complete bodiless keep-alive request, answered in full: h11 saw the head only
+            client_alive = True
         else:
             client_alive = cconn.our_state is h11.DONE and cconn.their_state is h11.DONE
         if self.mode == "onceonly":
@@ -839,15 +852,15 @@ class _Session:
         except h11.LocalProtocolError as exc:
             await self._answer(400, str(exc), head_only)
             return False
-        self.direct_lane = False
-        if not body:
+        # (an Upgrade request would leave the client-side h11 in MIGHT_SWITCH_PROTOCOL, not DONE;
+        # the direct lane leaves it before the request's end, see ``_request_end``)
+        self.direct_lane = (not body and not head_only and self.mode != "onceonly" and scan.keep_alive
+                            and not scan.upgrade)
+        if not body and not self.direct_lane:
             event = self.cconn.next_event()  # a bodiless request's end is already here
             if type(event) is not h11.EndOfMessage:  # pragma: no cover - h11 guarantees it
                 await self._answer(400, head_only=head_only)
                 return False
-            # (an Upgrade request leaves the client-side h11 in MIGHT_SWITCH_PROTOCOL, not DONE)
-            self.direct_lane = (not head_only and self.mode != "onceonly" and request.http_version == b"1.1"
-                                and self.cconn.their_state is h11.DONE and scan.keep_alive)
         try:
             uc = await self._open(ctx)
         except NoServer as exc:
