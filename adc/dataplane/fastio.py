@@ -18,7 +18,7 @@ import os
 
 import trio
 
-__all__ = ["send_nowait"]
+__all__ = ["receive_nowait", "send_nowait"]
 
 
 def send_nowait(stream: object, data: bytes) -> int:
@@ -37,6 +37,24 @@ def send_nowait(stream: object, data: bytes) -> int:
     if own is not None:
         return own(data)
     return 0
+
+
+def receive_nowait(stream: object, max_bytes: int) -> bytes | None:
+    """What ``stream``'s socket holds now (at most ``max_bytes``; b"" at end of stream), or None when
+    a read would block or the stream does not qualify. A keep-alive client under load has often sent
+    its next request before the proxy is back to read it: then no wait, no timeout scope."""
+    if type(stream) is trio.SocketStream:
+        fd = stream.socket.fileno()
+        if fd < 0:
+            raise trio.ClosedResourceError("the socket was closed")
+        try:
+            return os.read(fd, max_bytes)
+        except BlockingIOError:
+            return None
+    own = getattr(stream, "receive_nowait", None)
+    if own is not None:
+        return own(max_bytes)
+    return None
 
 
 def _send(fd: int, data: bytes) -> int:

@@ -114,7 +114,7 @@ from .http_message import (
 )
 from .connect import ConnectFailed, Connector, candidates
 from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool, local_address
-from .fastio import send_nowait
+from .fastio import receive_nowait, send_nowait
 from .tunnel import splice
 from .content_routing import RequestFacts
 from .rewriting import rewrite_request, rewrite_response
@@ -354,9 +354,13 @@ class _Session:
         profile = self.profile
         buf = self.rbuf
         if not first and not buf:
-            data = None
-            with trio.CancelScope(deadline=trio.current_time() + profile.keepalive_timeout):
-                data = await self._recv_client()
+            try:
+                data = receive_nowait(self.client, CHUNK)  # often here already: no wait, no scope
+            except _STREAM_ERRORS as exc:
+                raise ClientGone(f"client receive: {exc!r}") from exc
+            if data is None:
+                with trio.CancelScope(deadline=trio.current_time() + profile.keepalive_timeout):
+                    data = await self._recv_client()
             if not data:  # keep-alive timeout or a clean close between requests
                 return None
             buf = data

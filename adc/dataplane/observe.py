@@ -13,7 +13,7 @@ from typing import Protocol
 
 import trio
 
-from .fastio import send_nowait
+from .fastio import receive_nowait, send_nowait
 from .http_proxy import ExchangeRecord
 from .spec import MemberSpec
 
@@ -95,6 +95,14 @@ class CountingStream(trio.abc.Stream):
             self.info.bytes_out += sent
             self.info.last_activity = time.monotonic()
         return sent
+
+    def receive_nowait(self, max_bytes: int) -> bytes | None:
+        """What the socket holds now (``fastio``), counted like ``receive_some``; None if nothing."""
+        data = receive_nowait(self.inner, max_bytes)
+        if data is not None:
+            self.info.bytes_in += len(data)
+            self.info.last_activity = time.monotonic()
+        return data
 
     async def wait_send_all_might_not_block(self) -> None:
         await self.inner.wait_send_all_might_not_block()
