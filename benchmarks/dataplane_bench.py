@@ -779,7 +779,7 @@ class Bench:
                     "`benchmarks/tls_handshakes.py`: 50 connections in flight, each a new TCP connection, a full TLS "
                     "handshake (never resumed: RSA-2048 Factory certificate, TLS 1.3, X25519), one `GET /` with "
                     "`Connection: close`, read to the close", tls_measure),
-            Measure("ws", "WebSocket echo", "messages/s", "{:,.0f}", None,
+            Measure("ws", "WebSocket echo", "messages/s", "{:,.0f}", 0.5,
                     "50 WebSockets (Upgrade through the proxy), each playing ping-pong with 32-byte binary messages "
                     "against an echo backend (`benchmarks/ws_echo.py`); one message = one echo round trip",
                     ws_measure),
