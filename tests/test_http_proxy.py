@@ -820,7 +820,7 @@ def _uc(stream: trio.abc.Stream, key: str = "k") -> object:
 
 
 async def test_pool_drops_connections_the_server_closed() -> None:
-    pool = IdlePool()
+    pool = IdlePool(poll_after=0.0)  # every reuse polled
     a1, b1 = trio.socket.socketpair()
     a2, b2 = trio.socket.socketpair()
     first, second = _uc(trio.SocketStream(a1)), _uc(trio.SocketStream(a2))
@@ -832,6 +832,25 @@ async def test_pool_drops_connections_the_server_closed() -> None:
     assert pool.count() == 0
     await first.stream.aclose()
     b1.close()
+
+
+async def test_pool_polls_only_connections_idle_a_while(autojump_clock: trio.testing.MockClock) -> None:
+    """A connection parked less than ``poll_after`` ago is reused without the poll syscall; one idle
+    longer is polled, and dropped when the server closed it."""
+    pool = IdlePool()
+    assert pool.poll_after == 1.0
+    a1, b1 = trio.socket.socketpair()
+    a2, b2 = trio.socket.socketpair()
+    recent, old = _uc(trio.SocketStream(a1)), _uc(trio.SocketStream(a2))
+    await pool.put(recent)
+    b1.close()
+    assert await pool.take("k") is recent  # not polled: the request on it meets the close (and is retried)
+    await pool.put(old)
+    b2.close()
+    await trio.sleep(1.0)
+    assert await pool.take("k") is None  # polled: seen closed, dropped
+    assert pool.count() == 0
+    await recent.stream.aclose()
 
 
 async def test_pool_expiry_and_keepalive_hint(autojump_clock: trio.testing.MockClock) -> None:
@@ -946,3 +965,58 @@ async def test_client_reset_mid_download_only_ends_that_connection(setup: Setup)
         assert (await again.request("GET", "/")).status == 200
         await again.aclose()
     assert proxy.upstream.active == {"s1": 0}
+
+
+# ---- the per-request fast paths ------------------------------------------------------------------
+
+def test_scan_request_agrees_with_the_single_helpers() -> None:
+    from adc.dataplane.http_message import request_body_framing, scan_request
+    from adc.dataplane.http_proxy import request_host
+
+    cases = [
+        [("Host", "a.example:81"), ("Cookie", "x=1"), ("Referer", "http://r/"), ("cookie", "y=2")],
+        [("Host", "a"), ("Upgrade", "WebSocket"), ("Connection", "keep-alive, Upgrade")],
+        [("Host", "a"), ("Upgrade", "websocket")],
+        [("Host", "a"), ("Connection", "Keep-Alive, Close"), ("Content-Length", "12")],
+        [("Host", "a"), ("Transfer-Encoding", "chunked")],
+        [("Host", "a"), ("Referer", "one"), ("Referer", "two")],
+    ]
+    for headers in cases:
+        for version in ("1.1", "1.0"):
+            req = h11.Request(method="GET", target="/", headers=headers, http_version=version)
+            scan = scan_request(req)
+            assert scan.host == request_host(req)
+            assert scan.cookie == "; ".join(v.decode() for n, v in req.headers if n == b"cookie")
+            assert scan.referer == next((v.decode() for n, v in req.headers if n == b"referer"), "")
+            assert (scan.chunked, scan.length) == request_body_framing(req)
+            assert scan.websocket == is_websocket_upgrade(req)
+            closing = any(n == b"connection" and b"close" in v.lower() for n, v in req.headers)
+            assert scan.keep_alive == (version == "1.1" and not closing)
+            assert scan.upgrade == any(n == b"upgrade" for n, _ in req.headers)
+
+
+async def test_direct_lane_answers_as_h11_would(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep-alive GETs get their answer written by the proxy (the direct lane); the last request asks
+    for ``Connection: close`` and gets h11's answer. Apart from that header the heads are the same."""
+    from adc.dataplane import http_proxy
+
+    direct = []
+    write = http_proxy._response_head
+    monkeypatch.setattr(http_proxy, "_response_head", lambda *a: direct.append(a[0]) or write(*a))
+    proxy, _ = await setup(1)
+    request = b"".join(b"GET /%s HTTP/1.1\r\nHost: a\r\n%s\r\n" % (p, b"Connection: close\r\n" if p == b"c" else b"")
+                       for p in (b"a", b"b", b"c"))
+    data = await raw_request(proxy.port, request)
+    heads, bodies = [], []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(parse_raw(head + b"\r\n\r\n")[1]["content-length"])
+        heads.append(head.split(b"\r\n"))
+        bodies.append(json.loads(rest[:length]))
+        data = rest[length:]
+    assert [b["target"] for b in bodies] == ["/a", "/b", "/c"]
+    assert heads[0] == heads[1]
+    assert [h for h in heads[2] if h.lower() != b"connection: close"] == heads[0]
+    assert len(heads[2]) == len(heads[0]) + 1
+    assert proxy.accepted == 1
+    assert direct == [200, 200]  # the two keep-alive answers took the direct lane, the closing one not

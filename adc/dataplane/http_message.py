@@ -46,6 +46,8 @@ __all__ = [
     "is_websocket_upgrade",
     "keepalive_hint",
     "request_body_framing",
+    "RequestScan",
+    "scan_request",
     "request_head_end",
     "request_headers_upstream",
     "response_headers_downstream",
@@ -182,6 +184,60 @@ def is_websocket_upgrade(request: h11.Request) -> bool:
         elif name == b"connection":
             connection = connection or any(t.strip().lower() == b"upgrade" for t in value.split(b","))
     return upgrade and connection
+
+
+class RequestScan:
+    """What the proxy reads from a request head, found in one pass over its fields."""
+
+    __slots__ = ("host", "cookie", "referer", "chunked", "length", "websocket", "keep_alive", "upgrade")
+
+    def __init__(self) -> None:
+        self.host = ""  # the first Host field
+        self.cookie = ""  # every Cookie field, joined with "; "
+        self.referer = ""  # the first Referer field
+        self.chunked = False  # framing as ``request_body_framing`` says
+        self.length = 0
+        self.websocket = False  # as ``is_websocket_upgrade`` says
+        self.keep_alive = True  # HTTP/1.1 without a ``close`` Connection option (h11's rule)
+        self.upgrade = False  # an Upgrade field is present (h11 then expects a possible 101)
+
+
+def scan_request(request: h11.Request) -> RequestScan:
+    """``request_host``, the cookies, the Referer, ``request_body_framing``, ``is_websocket_upgrade``
+    and keep-alive, in one pass over the fields (each of those alone walks all of them)."""
+    scan = RequestScan()
+    cookies: list[bytes] = []
+    framed = referer = upgrade = connection_upgrade = False
+    for raw, value in request.headers.raw_items():
+        name = raw.lower()
+        if name == b"host":
+            if not scan.host:
+                scan.host = value.decode("latin-1")
+        elif name == b"cookie":
+            cookies.append(value)
+        elif name == b"referer":
+            if not referer:
+                scan.referer, referer = value.decode("latin-1"), True
+        elif name == b"content-length":
+            if not framed:
+                scan.length, framed = int(value), True
+        elif name == b"transfer-encoding":
+            if not framed:
+                scan.chunked, framed = True, True
+        elif name == b"upgrade":
+            scan.upgrade = True
+            upgrade = upgrade or any(t.strip().lower() == b"websocket" for t in value.split(b","))
+        elif name == b"connection":
+            tokens = [t.strip().lower() for t in value.split(b",")]
+            connection_upgrade = connection_upgrade or b"upgrade" in tokens
+            if b"close" in tokens:
+                scan.keep_alive = False
+    if cookies:
+        scan.cookie = b"; ".join(cookies).decode("latin-1")
+    http11 = request.http_version == b"1.1"
+    scan.websocket = upgrade and connection_upgrade and http11 and request.method == b"GET"
+    scan.keep_alive = scan.keep_alive and http11
+    return scan
 
 
 def has_request_body(request: h11.Request) -> bool:

@@ -89,7 +89,9 @@ Every connection is guarded: nothing raised while serving one client connection 
 """
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Collection, Hashable, Protocol
@@ -103,9 +105,8 @@ from .http_message import (
     error_response,
     filter_trailers,
     host_without_port,
-    is_websocket_upgrade,
     keepalive_hint,
-    request_body_framing,
+    scan_request,
     request_head_end,
     request_headers_upstream,
     response_headers_downstream,
@@ -113,6 +114,7 @@ from .http_message import (
 )
 from .connect import ConnectFailed, Connector, candidates
 from .http_pool import IdlePool, UpstreamConnection, close_idle_connections, idle_pool, local_address
+from .fastio import receive_nowait, send_nowait
 from .tunnel import splice
 from .content_routing import RequestFacts
 from .rewriting import rewrite_request, rewrite_response
@@ -245,6 +247,7 @@ class _Exchange:
     request_bytes: int = 0
     response_bytes: int = 0
     ctx: PickContext | None = None
+    direct: bool = False  # the response took the direct lane (``_Session.direct_lane``)
 
     def fail(self, exc: ProxyError) -> None:
         if self.error is None:
@@ -294,6 +297,13 @@ class _Session:
         self.body_budget = 0.0  # seconds the client may still spend delivering the current body
         self.chunked: ChunkedBody | None = None  # the current request body's decoder, when chunked
         self.body_left = 0  # Content-Length bytes of the current request body not read yet
+        # The direct lane: a bodiless, non-HEAD request of an HTTP/1.1 keep-alive client (outside
+        # OnceOnly) whose answer has a Content-Length and headers no rule or persistence changed
+        # gets that answer written by the proxy itself, not by the client-side h11 (three state
+        # machine steps and a serialisation less per request); the connection's h11 is then
+        # replaced by a fresh one for the next request.
+        self.direct_lane = False
+        self.scan_host: str | None = None  # the current request's Host, once ``_route`` read it
 
     # ---- client side -------------------------------------------------------------------------
 
@@ -308,7 +318,15 @@ class _Session:
     async def _send_client(self, data: bytes) -> None:
         if not data:
             return
-        with trio.move_on_after(self.profile.client_timeout) as scope:
+        try:
+            sent = send_nowait(self.client, data)  # most writes complete here, without trio
+        except _STREAM_ERRORS as exc:
+            raise ClientGone(f"client send: {exc!r}") from exc
+        if sent == len(data):
+            return
+        if sent:
+            data = data[sent:]
+        with trio.CancelScope(deadline=trio.current_time() + self.profile.client_timeout) as scope:
             try:
                 await self.client.send_all(data)
             except _STREAM_ERRORS as exc:
@@ -336,9 +354,13 @@ class _Session:
         profile = self.profile
         buf = self.rbuf
         if not first and not buf:
-            data = None
-            with trio.move_on_after(profile.keepalive_timeout):
-                data = await self._recv_client()
+            try:
+                data = receive_nowait(self.client, CHUNK)  # often here already: no wait, no scope
+            except _STREAM_ERRORS as exc:
+                raise ClientGone(f"client receive: {exc!r}") from exc
+            if data is None:
+                with trio.CancelScope(deadline=trio.current_time() + profile.keepalive_timeout):
+                    data = await self._recv_client()
             if not data:  # keep-alive timeout or a clean close between requests
                 return None
             buf = data
@@ -384,7 +406,7 @@ class _Session:
         without port). Raises ``ConnectFailed``."""
         stream = await self.upstream.connector.open(member, host, self.local[1])
         conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=UPSTREAM_MAX_HEAD)
-        uc = UpstreamConnection(stream, conn, member, key, created=trio.current_time())
+        uc = UpstreamConnection(stream, conn, member, key, created=trio.current_time(), local=local_address(stream))
         cp = getattr(self.upstream, "connection_pool", None)
         if cp is not None and cp.age > 0:
             uc.expires = uc.created + cp.age
@@ -406,6 +428,16 @@ class _Session:
 
     async def _send_upstream(self, uc: UpstreamConnection, data: bytes, ex: _Exchange) -> None:
         if not data:
+            return
+        try:
+            sent = send_nowait(uc.stream, data)  # most writes complete here, without trio
+        except _STREAM_ERRORS as exc:
+            raise UpstreamFailed(502, f"member send: {exc!r}", stale=not ex.upstream_bytes) from exc
+        if sent:
+            data = data[sent:]
+        if not data:
+            if ex.server_wait is not None:  # upload progress: the member is alive
+                ex.server_wait.deadline = trio.current_time() + self.profile.server_timeout
             return
         with trio.move_on_after(self.profile.server_timeout) as scope:
             try:
@@ -543,48 +575,72 @@ class _Session:
         sconn = uc.conn
         cconn = self.cconn
         out: list[bytes] = []
+        # Nothing of the member's answer is buffered yet (a connection is parked only without
+        # trailing data): read before asking h11 for an event.
+        need_data = True
         while True:
-            try:
-                event = sconn.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise UpstreamFailed(502, f"member: {exc}", stale=not ex.upstream_bytes) from exc
-            if event is h11.NEED_DATA:
+            if need_data:
                 if out:
                     await self._send_client(out[0] if len(out) == 1 else b"".join(out))
                     out.clear()
                 sconn.receive_data(await self._recv_upstream(uc, ex))
+            try:
+                event = sconn.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise UpstreamFailed(502, f"member: {exc}", stale=not ex.upstream_bytes) from exc
+            need_data = event is h11.NEED_DATA
+            if need_data:
                 continue
             kind = type(event)
             try:
                 if kind is h11.Data:
                     ex.response_bytes += len(event.data)  # type: ignore[union-attr]
-                    out.append(cconn.send(event))  # type: ignore[arg-type]
+                    # the direct lane relays the member's Content-Length body as it comes
+                    out.append(event.data if ex.direct else cconn.send(event))  # type: ignore[union-attr,arg-type]
                 elif kind is h11.Response:
                     raw = event.headers.raw_items()  # type: ignore[union-attr]
                     status = event.status_code  # type: ignore[union-attr]
                     hint = keepalive_hint(raw)
                     if hint is not None:
                         uc.max_idle = hint - 1.0
+                    te = cl = False
+                    for n, _ in event.headers:  # type: ignore[union-attr]
+                        if n == b"transfer-encoding":
+                            te = True
+                        elif n == b"content-length":
+                            cl = True
                     ex.client_chunked = (
                         cconn.their_http_version == b"1.1"
                         and method != b"HEAD"
                         and status not in (204, 304)
-                        and any(n == b"transfer-encoding" for n, _ in event.headers)  # type: ignore[union-attr]
+                        and te
                     )
                     ex.status = status
-                    headers = response_headers_downstream(raw)
+                    headers = relayed = response_headers_downstream(raw)
                     if self.vs.rewrites and self.facts is not None:
                         headers = rewrite_response(self.vs.rewrites, self.facts, headers)
                     if ex.ctx is not None:
                         headers = self.upstream.response_headers(uc.member, ex.ctx, headers)
+                    ex.response_started = True
+                    if self.direct_lane and cl and not te and headers is relayed:
+                        # The direct lane: the head is written here, not by the client-side h11
+                        # (see ``_exchange``); the member's head as h11 parsed it, less hop-by-hop
+                        # fields, needs no new validation, and its Content-Length frames the body.
+                        ex.direct = True
+                        out.append(_response_head(status, event.reason, headers))  # type: ignore[union-attr]
+                        continue
+                    # the member's head as h11 parsed it, less hop-by-hop fields, is not validated
+                    # again; a rewritten one or one with a persistence cookie is
                     response = h11.Response(
                         status_code=status,
                         headers=headers,
                         reason=event.reason,  # type: ignore[union-attr]
+                        _parsed=headers is relayed,
                     )
-                    ex.response_started = True
+                    self._request_end()
                     out.append(cconn.send(response))
                 elif kind is h11.InformationalResponse:
+                    self._request_end()
                     status = event.status_code  # type: ignore[union-attr]
                     info = h11.InformationalResponse(
                         status_code=status,
@@ -602,14 +658,21 @@ class _Session:
                         out.append(cconn.send(info))
                 elif kind is h11.EndOfMessage:
                     trailers = event.headers  # type: ignore[union-attr]
-                    kept = filter_trailers(trailers.raw_items()) if ex.client_chunked and trailers else []
-                    out.append(cconn.send(h11.EndOfMessage(headers=kept)))
+                    if not ex.direct:
+                        kept = filter_trailers(trailers.raw_items()) if ex.client_chunked and trailers else []
+                        out.append(cconn.send(h11.EndOfMessage(headers=kept)))
                     await self._send_client(b"".join(out))
                     return _DONE
                 else:  # ConnectionClosed or PAUSED without a 101
                     raise UpstreamFailed(502, f"member: unexpected {event!r}", stale=not ex.upstream_bytes)
             except h11.LocalProtocolError as exc:  # the member's answer cannot be relayed as is
                 raise UpstreamFailed(502, f"cannot relay: {exc}") from exc
+
+    def _request_end(self) -> None:
+        """Let the client-side h11 see the end of a bodiless request the direct lane left pending."""
+        if self.direct_lane:
+            self.direct_lane = False
+            self.cconn.next_event()  # EndOfMessage: h11 has the whole head, and no body follows
 
     async def _forward(self, request: h11.Request, uc: UpstreamConnection, ex: _Exchange) -> str:
         data = uc.conn.send(request)
@@ -676,7 +739,10 @@ class _Session:
             await self._tunnel(uc)
             return False
         cconn = self.cconn
-        client_alive = cconn.our_state is h11.DONE and cconn.their_state is h11.DONE
+        if ex.direct:  # a complete bodiless keep-alive request, answered in full: h11 saw the head only
+            client_alive = True
+        else:
+            client_alive = cconn.our_state is h11.DONE and cconn.their_state is h11.DONE
         if self.mode == "onceonly":
             sconn = uc.conn
             if client_alive and ex.request_complete and sconn.our_state is h11.DONE and sconn.their_state is h11.DONE:
@@ -689,7 +755,10 @@ class _Session:
             return False
         await self._park_or_close(uc, ex)
         if client_alive:
-            cconn.start_next_cycle()
+            if ex.direct:  # h11 holds no bytes of the client's (it is handed exact heads): a fresh one
+                self.cconn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.max_head)
+            else:
+                cconn.start_next_cycle()
         elif cconn.their_state is h11.SEND_BODY:
             self.linger = True  # answered before the whole body came: drain it before closing
         return client_alive
@@ -707,6 +776,7 @@ class _Session:
     async def _handle(self, request: h11.Request) -> bool:
         """Route and forward one request, then report it; True when the client connection stays open."""
         self.exchange, self.ctx, self.answered, self.member_local = None, None, 0, None
+        self.scan_host = None
         started, t0 = time.time(), trio.current_time()
         self.body_budget = self.head_deadline - t0  # the rest of http-request-timeout, for a body
         try:
@@ -719,7 +789,7 @@ class _Session:
                 member=self.open_member,
                 method=request.method.decode("latin-1"),
                 target=request.target.decode("latin-1"),
-                host=request_host(request),
+                host=self.scan_host if self.scan_host is not None else request_host(request),
                 status=self.answered or (ex.status if ex else 0),
                 request_bytes=ex.request_bytes if ex else 0,
                 response_bytes=ex.response_bytes if ex else 0,
@@ -733,7 +803,8 @@ class _Session:
         if request.method == b"CONNECT":  # a reverse proxy opens no tunnels on request
             await self._answer(405, "CONNECT is not allowed")
             return False
-        host_header = request_host(request)
+        scan = scan_request(request)
+        self.scan_host = host_header = scan.host
         path, full = split_target(request.target)
         ctx = PickContext(
             client_ip=self.peer[0],
@@ -743,20 +814,20 @@ class _Session:
             host=host_without_port(host_header),
             uri=path,
             full_uri=full,
-            cookie="; ".join(v.decode("latin-1") for n, v in request.headers if n == b"cookie"),
+            cookie=scan.cookie,
             tls_session=self.tls_session,
-            referer=next((v.decode("latin-1") for n, v in request.headers if n == b"referer"), ""),
+            referer=scan.referer,
             sni=self.sni,
         )
         self.ctx = ctx
         self.open_member = None
-        chunked, length = request_body_framing(request)
+        chunked, length = scan.chunked, scan.length
         body = chunked or length > 0
         if chunked:
             self.chunked = ChunkedBody(profile.max_headers, self.max_head)
         else:
             self.chunked, self.body_left = None, length
-        websocket = is_websocket_upgrade(request) and not body
+        websocket = scan.websocket and not body
         head_only = request.method == b"HEAD"
         target, raw_headers = request.target, request.headers.raw_items()
         if self.vs.rewrites:  # content rewriting: what the member gets, or the ADC's own answer
@@ -768,6 +839,8 @@ class _Session:
                 return False
             target, raw_headers = outcome.target, outcome.headers or []
         try:
+            # What h11 parsed from the client was validated then: only a rewritten head (or an odd
+            # X-Forwarded-For name) is validated again when the upstream request is built.
             upstream_request = h11.Request(
                 method=request.method,
                 target=target,
@@ -778,11 +851,16 @@ class _Session:
                     default_host=_host_port(self.local),
                     xff=(profile.xff_name, self.peer[0]) if profile.xff else None,
                 ),
+                _parsed=not self.vs.rewrites and (not profile.xff or _is_token(profile.xff_name)),
             )
         except h11.LocalProtocolError as exc:
             await self._answer(400, str(exc), head_only)
             return False
-        if not body:
+        # (an Upgrade request would leave the client-side h11 in MIGHT_SWITCH_PROTOCOL, not DONE;
+        # the direct lane leaves it before the request's end, see ``_request_end``)
+        self.direct_lane = (not body and not head_only and self.mode != "onceonly" and scan.keep_alive
+                            and not scan.upgrade)
+        if not body and not self.direct_lane:
             event = self.cconn.next_event()  # a bodiless request's end is already here
             if type(event) is not h11.EndOfMessage:  # pragma: no cover - h11 guarantees it
                 await self._answer(400, head_only=head_only)
@@ -795,7 +873,7 @@ class _Session:
             await self._answer(503, page or self.vs.error_msg, head_only, html=bool(page))
             return False
         member = self.open_member = uc.member
-        self.member_local = local_address(uc.stream)
+        self.member_local = uc.local
         self.upstream.acquire(member)
         try:
             return await self._exchange(request, upstream_request, uc, body, ctx.host)
@@ -847,6 +925,20 @@ def request_host(request: h11.Request) -> str:
         if name == b"host":
             return value.decode("latin-1")
     return ""
+
+
+def _response_head(status: int, reason: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A response head as h11 writes one (HTTP/1.1, the fields in order)."""
+    return b"".join([b"HTTP/1.1 %d %s\r\n" % (status, reason), *(b"%s: %s\r\n" % h for h in headers), b"\r\n"])
+
+
+@functools.lru_cache(maxsize=64)
+def _is_token(name: str) -> bool:
+    """Whether a configured header name is an RFC 9110 token (h11's check for field names)."""
+    return bool(_TOKEN.fullmatch(name))
+
+
+_TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
 
 
 def _host_port(addr: tuple[str, int]) -> str:
