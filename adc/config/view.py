@@ -90,13 +90,27 @@ class View:
         return None
 
     def items(self, table: Table, entry: Entry) -> Iterator[Attr | Table]:
-        """Attributes and nested tables in force, in print order, one per name."""
+        """Attributes and nested tables in force, in print order, one per name.
+
+        Many attributes share the few values their conditions read (a virtual server's ``type``,
+        ``profile.type``...): each is worked out once per walk, not once per attribute. The entry must
+        not change during the walk."""
         seen: set[str] = set()
+        memo: dict[str, str] = {}
         for item in table.items:
             if item.name in seen:
                 continue
-            if item.when and not self.holds(table, entry, item.when):
-                continue
+            if item.when:
+                held = True
+                for k, allowed in item.when.items():
+                    v = memo.get(k)
+                    if v is None:
+                        v = memo[k] = self._cond_value(table, entry, k)
+                    if v not in allowed:
+                        held = False
+                        break
+                if not held:
+                    continue
             seen.add(item.name)
             yield item
 
@@ -112,12 +126,13 @@ class View:
 
     def normalize(self, table: Table, entry: Entry) -> None:
         """Drop values that no attribute in force holds, or that equal their default (canonical form)."""
-        live = {a.name: a for a in self.attrs(table, entry)}
+        in_force = list(self.items(table, entry))
+        live = {a.name: a for a in in_force if isinstance(a, Attr)}
         for name in list(entry.values):
             attr = live.get(name)
             if attr is None or entry.values[name] == default_value(attr):
                 del entry.values[name]
-        kids = {t.name for t in self.children(table, entry)}
+        kids = {t.name for t in in_force if isinstance(t, Table)}
         for name in list(entry.children):
             if name not in kids:
                 del entry.children[name]
