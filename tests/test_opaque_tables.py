@@ -190,6 +190,11 @@ def test_a_restored_table_of_an_unknown_path_is_kept_with_a_notice(tmp_path: Pat
         assert app.session().show_all(full=True) == shown
     finally:
         app.close()
+    again = Appliance(tmp_path / "d", sync=False)  # the data directory keeps them
+    try:
+        assert again.session().show_all(full=True) == shown
+    finally:
+        again.close()
 
 
 def test_a_read_only_administrator_looks_but_changes_nothing() -> None:
