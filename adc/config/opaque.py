@@ -120,7 +120,8 @@ def block_of(entry: Entry | None) -> Block:
 
 
 def entry_of(block: Block) -> Entry:
-    return Entry(None, {OPAQUE: tuple(dump(block))})
+    """The tree's node for a block; an empty block is an empty object, as an untouched table is."""
+    return Entry(None, {OPAQUE: tuple(dump(block))} if block.items else {})
 
 
 def is_opaque(node: object) -> bool:

@@ -87,9 +87,9 @@ def run(ctx: "Context", frame: OpaqueFrame, words: list[str], raw: str) -> list[
             frame.open.pop()
             return []
         ctx.frames.pop()
-        entry = opaque.entry_of(frame.root)
-        if verb == "end" and entry != ctx.store.tree.nodes.get(frame.table.path, opaque.entry_of(opaque.Block())):
-            ctx.commit(Change(frame.table.path, None, entry))
+        saved = ctx.store.tree.nodes.get(frame.table.path)
+        if verb == "end" and frame.root != opaque.block_of(saved if isinstance(saved, Entry) else None):
+            ctx.commit(Change(frame.table.path, None, opaque.entry_of(frame.root)))
     elif verb == "show":
         return show_lines(frame, args)
     elif verb == "get":
