@@ -24,6 +24,21 @@ HEADER = [
     "#buildno=0430",
     "#global_vdom=1",
 ]
+# What a table kept as text (attributes not described by the reference) holds here, as a box prints it.
+OPAQUE_BLOCK = [
+    '  edit "e1"',
+    "    set status enable",
+    '    set url "https://hooks.example.com/adc alert"',
+    "    set port 443",
+    "    config  http-header",
+    "      edit 1",
+    "        set name X-Token",
+    "        set value ENC AbCd0123==",
+    "      next",
+    "    end",
+    "    unset comments",
+    "  next",
+]
 SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:/@*,=+%!~[]{}$^&|;`?()")
 
 
@@ -77,7 +92,9 @@ def write(schema: Schema, tree: ConfigTree, view: View) -> list[str]:
     for t in schema.tables:
         node = tree.nodes.get(t.path)
         out.append(f"config {' '.join(t.path)}")
-        if t.kind == "single":
+        if t.opaque:
+            out += OPAQUE_BLOCK if node is not None else []
+        elif t.kind == "single":
             out += _fields(view, t, node if isinstance(node, Entry) else Entry(None), "  ")
         else:
             out += _entries(view, t, node if isinstance(node, TableData) else TableData(), "  ")

@@ -75,7 +75,7 @@ def test_config_paths(s: Session) -> None:
     assert "virtual-server-status" not in words(lb)  # reports are for get only
     assert words(next_candidates(ctx, ["config", "system", "certificate"])) == [
         "local", "ca", "intermediate_ca_group", "local_cert_group", "ca_group", "crl", "certificate_verify",
-        "intermediate_ca", "remote", "ocsp_stapling"]
+        "intermediate_ca", "remote", "ocsp_stapling", "ocsp"]
     assert next_candidates(ctx, ["conf", "load-b"]) == lb  # prefixes
     assert [c.word for c in candidates(ctx, "config load-balance virtual")] == ["virtual-server"]
 

@@ -12,7 +12,7 @@ from typing import Callable
 from .cert_verbs import CERT_VERBS
 from .config_verbs import CONFIG_VERBS
 from .diag_verbs import DIAG_VERBS
-from .frames import Frame, ScopeFrame, TableFrame
+from .frames import Frame, OpaqueFrame, ScopeFrame, TableFrame
 from .health_verbs import HEALTH_VERBS
 from .net_verbs import NET_VERBS
 from .ops import ApplianceOps
@@ -49,6 +49,9 @@ ENTRY_COMMANDS: dict[str, str] = {
     "end": "end and save last config",
 }
 SINGLE_COMMANDS = {k: v for k, v in ENTRY_COMMANDS.items() if k != "next"}
+# A table kept as text (``adc.config.opaque``): whether a block holds entries or values is not known.
+OPAQUE_COMMANDS: dict[str, str] = {**{k: ENTRY_COMMANDS[k] for k in ("set", "unset")},
+                                   **{k: TABLE_COMMANDS[k] for k in ("edit", "delete")}, **ENTRY_COMMANDS}
 # VDOM wrappers (CLI744 Appendix A): ``config global``, ``config vdom``, ``edit root`` inside it
 GLOBAL_SCOPE_COMMANDS: dict[str, str] = {k: ROOT_COMMANDS[k] for k in ("config", "get", "show")} | {
     "end": TABLE_COMMANDS["end"]}
@@ -71,6 +74,8 @@ def commands_for(frame: Frame | None) -> dict[str, str]:
         return VDOM_TABLE_COMMANDS if frame.is_vdom_table else VDOM_ENTRY_COMMANDS
     if isinstance(frame, TableFrame):
         return TABLE_COMMANDS
+    if isinstance(frame, OpaqueFrame):
+        return OPAQUE_COMMANDS
     return SINGLE_COMMANDS if frame.table.kind == "single" else ENTRY_COMMANDS
 
 

@@ -13,7 +13,8 @@ from ..schema.model import Attr, Table
 from ..schema.vdom import ROOT_VDOM
 from .commands import DIAGNOSE, EXECUTE, FULL, STATUS_PATHS, VDOM_WORDS, commands_for
 from .context import Context
-from .frames import EntryFrame, ScopeFrame, TableFrame
+from . import opaque_verbs
+from .frames import EntryFrame, OpaqueFrame, ScopeFrame, TableFrame
 from .lexer import lex_partial
 from .reply import Candidate
 from .verb import Verb, find_verb, verb_words
@@ -148,6 +149,8 @@ def next_candidates(s: Context, words: list[str]) -> Pairs:
         return entries
     if isinstance(frame, EntryFrame):
         return _entry_frame_candidates(s, frame, verb, rest)
+    if isinstance(frame, OpaqueFrame):
+        return opaque_verbs.candidates(s, frame, verb, rest)
     return []
 
 

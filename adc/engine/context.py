@@ -48,6 +48,7 @@ class Context:
         self.question: Callable[[bool], Reply] | None = None  # a y/n question waiting for its answer
         self.state: dict[str, object] = {}  # what verbs keep per session (the session-list filter)
         self.access: Access = FULL  # what the logged-in administrator may change (``access``)
+        self.restoring = False  # replaying a backup: a table of a path adc does not know is kept as text
         self._spawn = spawn  # a new session on another store (restore replays into a fresh one)
         self._protected: dict[tuple[tuple[str, ...], str], int] = {
             (f.path, f.key): f.delete_code for f in self.schema.factory if f.key is not None and f.delete_code
@@ -140,7 +141,11 @@ class Context:
             fresh.single(path).values[name] = "enable"
         scratch = ConfigStore(fresh)
         runner = self._spawn(self.app, scratch)
-        bad = [r for r in run_lines(runner, lines) if r.reply.failed]
+        ctx = getattr(runner, "ctx", None)
+        if isinstance(ctx, Context):
+            ctx.restoring = True
+        results = list(run_lines(runner, lines))
+        bad = [r for r in results if r.reply.failed]
         if not bad and runner.depth:
             return Reply(error=f"{what}: the file ends inside a config block\nCommand fail. Return code is -39\n", failed=True)
         if bad:
@@ -150,4 +155,5 @@ class Context:
                 failed=True,
             )
         self.replace(scratch.tree)
-        return Reply(output="Configuration restored.\n")
+        kept = "".join(dict.fromkeys(r.reply.notice for r in results if r.reply.notice.startswith("restore: ")))
+        return Reply(output="Configuration restored.\n", notice=kept)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..config.opaque import Block
 from ..config.tree import Entry, TableData
 from ..schema.model import Table
 
@@ -58,7 +59,25 @@ class ScopeFrame:
         return self.name == "vdom"
 
 
-Frame = TableFrame | EntryFrame | ScopeFrame
+@dataclass
+class OpaqueFrame:
+    """A table kept as text (``adc.config.opaque``), from its ``config`` to its ``end``: the working copy
+    and the ``edit``/``config`` blocks open inside it (one frame for them all: nothing in them is known)."""
+
+    table: Table
+    root: Block  # the working copy, committed by the last ``end``
+    open: list[tuple[str, str, Block]]  # (verb, name, block) of the open edit/config blocks, innermost last
+
+    @property
+    def block(self) -> Block:
+        return self.open[-1][2] if self.open else self.root
+
+    @property
+    def scope(self) -> str:
+        return self.open[-1][1] if self.open else self.table.name
+
+
+Frame = TableFrame | EntryFrame | ScopeFrame | OpaqueFrame
 
 
 def nested_data(frame: TableFrame) -> TableData | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..config import opaque
 from ..config.tree import ConfigTree, Entry, TableData
 from ..config.values import default_value, display, get_text, is_raw
 from ..config.view import View
@@ -131,11 +132,22 @@ def show_tree(view: View, schema: Schema, tree: ConfigTree, full: bool = False,
         if visible is not None and not visible(table.path):
             continue
         node = tree.nodes.get(table.path)
+        if table.opaque:
+            out.extend(opaque_block(table.path, node))
+            continue
         if node is None:
             node = Entry(None) if table.kind == "single" else TableData()
         base = factory.nodes.get(table.path) if factory is not None else None
         out.extend(show_block(view, table, node, full, base=base if isinstance(base, TableData) else None))
+    for path, node in tree.nodes.items():  # tables of paths adc does not know, kept from a restored backup
+        if path not in schema.by_path and opaque.is_opaque(node) and (visible is None or visible(path)):
+            out.extend(opaque_block(path, node))
     return out
+
+
+def opaque_block(path: tuple[str, ...], node: object) -> list[str]:
+    """A table kept as text (``adc.config.opaque``): its lines as they were given."""
+    return [f"config {' '.join(path)}", *opaque.dump(opaque.block_of(node if isinstance(node, Entry) else None)), "end"]
 
 
 def show_vdoms(view: View, schema: Schema, tree: ConfigTree, full: bool = False,

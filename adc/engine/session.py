@@ -19,11 +19,11 @@ from ..schema.model import Attr, Table
 from ..schema.registry import Schema
 from ..schema.vdom import ROOT_VDOM, is_global
 from . import complete as completion
-from . import render, validate
+from . import opaque_verbs, render, validate
 from .commands import (DIAGNOSE, EXECUTE, FILTERABLE, FULL, QUESTION, STATUS_PATHS, TABLE_SUMMARIES, VDOM_WORDS,
                        commands_for)
 from .context import Context
-from .frames import EntryFrame, Frame, ScopeFrame, TableFrame, truncate16
+from .frames import EntryFrame, Frame, OpaqueFrame, ScopeFrame, TableFrame, truncate16
 from .lexer import MAX_LINE, continues, help_mark, lex, too_long
 from .ops import ApplianceOps
 from .outfilter import Grep, parse_grep, split_pipes
@@ -141,7 +141,7 @@ class Session:
             words = lex(command)
             if not words:
                 return Reply()
-            out = self._dispatch(words, [parse_grep(lex(p)) for p in pipes])
+            out = self._dispatch(words, [parse_grep(lex(p)) for p in pipes], command if pipes else line.lstrip())
         except AdcError as err:
             out = Reply(error="\n".join(err.lines()) + "\n", failed=True)
         except RecursionError:
@@ -155,16 +155,19 @@ class Session:
             out = dataclasses.replace(out, notice=out.notice + "".join(n + "\n" for n in notes))
         return out
 
-    def _dispatch(self, words: list[str], greps: list[Grep] | None = None) -> Reply:
-        """Run one command; ``greps`` (``| grep ...``) filter what ``show``, ``get`` and ``diagnose`` print."""
+    def _dispatch(self, words: list[str], greps: list[Grep] | None = None, raw: str = "") -> Reply:
+        """Run one command; ``greps`` (``| grep ...``) filter what ``show``, ``get`` and ``diagnose`` print;
+        ``raw``: the command as typed (a table kept as text keeps a ``set`` line's values so)."""
         frame = self.ctx.frame
         verb = match(words[0], commands_for(frame), UnknownAction)
         if greps and verb not in FILTERABLE:
             raise ParsingError()
         if verb in WRITES and frame is not None and not isinstance(frame, ScopeFrame):
             self.ctx.access.check_write(frame.table.path)  # refused at once, not at next/end
-        handler = getattr(self, "_cmd_" + verb.replace("-", "_"))
-        result = handler(words[1:], frame)
+        if isinstance(frame, OpaqueFrame):
+            result: Reply | list[str] = opaque_verbs.run(self.ctx, frame, words, raw)
+        else:
+            result = getattr(self, "_cmd_" + verb.replace("-", "_"))(words[1:], frame)
         if greps:
             lines = result.output.splitlines() if isinstance(result, Reply) else result
             for grep in greps:
@@ -190,6 +193,8 @@ class Session:
             if path in STATUS_PATHS or self.schema.table(path) is not None:
                 if not self.schema.next_words(path):
                     break
+                if i < len(words) and not any(w.startswith(words[i]) for w in self.schema.next_words(path)):
+                    break  # an entry key of a table that also heads a longer path (``log report``)
         if not (self.schema.table(path) is not None or (allow_status and path in STATUS_PATHS)):
             raise ParsingError()
         return path, words[i:]
@@ -215,13 +220,21 @@ class Session:
                 raise ParsingError()
             self.frames.append(ScopeFrame(match(args[0], VDOM_WORDS, ParsingError)))
             return []
-        path, rest = self.resolve_path(args)
+        try:
+            path, rest = self.resolve_path(args)
+        except ParsingError:
+            if not self.ctx.restoring:
+                raise
+            self.frames.append(opaque_verbs.keep_unknown(self.ctx, args))  # a newer firmware's table
+            return []
         if rest:
             raise ParsingError()
         self.ctx.access.check_read(path)
         table = self.schema.table(path)
         assert table is not None
-        if table.kind == "single":
+        if table.opaque:
+            self.frames.append(opaque_verbs.open_frame(self.ctx, table))
+        elif table.kind == "single":
             node = self.store.tree.nodes.get(path)
             work = node.copy() if isinstance(node, Entry) else Entry(None)
             self.frames.append(EntryFrame(table, work, None, False))
@@ -250,6 +263,7 @@ class Session:
                 return [f"== [ {ROOT_VDOM} ]"] if frame.is_vdom_table else []
             if isinstance(frame, TableFrame):
                 return render.get_table(self.ctx.table_data(frame))
+            assert isinstance(frame, EntryFrame)  # a table kept as text answers in ``opaque_verbs``
             return render.get_entry(self.view, frame.table, frame.work)
         path, rest = self.resolve_path(args, allow_status=True)
         if path in STATUS_PATHS:
@@ -261,6 +275,8 @@ class Session:
         table = self.schema.table(path)
         assert table is not None
         node = self.ctx.saved_node(path)
+        if table.opaque:
+            return opaque_verbs.get_lines(opaque_verbs.opaque.block_of(node if isinstance(node, Entry) else None))
         if isinstance(node, Entry):
             if rest:
                 raise ParsingError()
@@ -287,6 +303,10 @@ class Session:
         table = self.schema.table(path)
         assert table is not None
         node = self.ctx.saved_node(path)
+        if table.opaque:
+            if len(rest) > 1:
+                raise ParsingError()
+            return opaque_verbs.show_table(table, node, rest[0] if rest else None)
         if isinstance(node, Entry) or not rest:
             if rest:
                 raise ParsingError()
@@ -324,6 +344,7 @@ class Session:
             header = f"config {frame.table.name}" if frame.parent is not None else None
             return render.show_block(self.view, frame.table, data, full, header,
                                      self._factory_table(frame.table) if frame.parent is None else None)
+        assert isinstance(frame, EntryFrame)  # a table kept as text answers in ``opaque_verbs``
         header = f"config {frame.table.name}" if frame.parent is not None and frame.parent.parent is not None else None
         base = self._factory_table(frame.table) if frame.parent is not None and frame.parent.parent is None else None
         return render.show_block(self.view, frame.table, frame.work, full, header, base)

@@ -500,6 +500,27 @@ ADDED_TABLES: dict[str, tuple[Table, str]] = {  # the table, and the reference t
         items=(),
     ), "security.waf.xml-validation-detection"),
 }
+# Tables a real 7.4 box has and writes into its backups, that the reference names without a syntax block
+# (chapter lists, pp. 400-494; the ZTNA profile and overlay tunnel only as examples whose options and
+# defaults are not stated, pp. 301, 480): kept as text (``adc.config.opaque``), so that a backup holding
+# them restores and prints back every line. (path, help, the table beside which it is shown)
+OPAQUE_TABLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("system", "alert-webhook"), "alert webhook", "system.alert-action"),
+    (("system", "alert-script"), "alert script", "system.alert-action"),
+    (("system", "alert-fortigate-ip-ban"), "alert FortiGate IP ban", "system.alert-action"),
+    (("system", "tunneling"), "tunneling", "system.alert-action"),
+    (("system", "overlay-tunnel"), "overlay tunnel", "system.alert-action"),
+    (("system", "certificate", "ocsp"), "OCSP", "system.certificate.ocsp_stapling"),
+    (("log", "setting", "global_faz"), "global FortiAnalyzer logging", "log.setting.fortianalyzer"),
+    (("log", "setting", "global_remote"), "global remote logging", "log.setting.remote"),
+    (("log", "report", "email"), "report email", "log.report"),
+    (("security", "waf", "scanner"), "WAF scanner", "security.waf.action"),
+    (("security", "waf", "data-leak-protection"), "WAF data leak protection", "security.waf.action"),
+    (("security", "ztna", "profile"), "ZTNA profile", "security.waf.action"),
+)
+for _path, _help, _beside in OPAQUE_TABLES:
+    ADDED_TABLES[".".join(_path)] = (Table(name=_path[-1], path=_path, help=_help, kind="single", items=(),
+                                           opaque=True), _beside)
 _SERVICE = "a service object (`system service`, whose example is on p. 478)"
 SERVICE_REFS: dict[tuple[str, str], Fix] = {
     (t, "service"): ref(p, "system.service", _SERVICE)

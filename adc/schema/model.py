@@ -77,6 +77,7 @@ class Table:
     node_id: int = 0  # printed by "Add new entry 'x' for node N"
     max_entries: int = 0  # 0 = no limit
     when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # for nested tables
+    opaque: bool = False  # attributes not known: its lines are kept as text (``adc.config.opaque``)
 
     @property
     def dotted(self) -> str:
