@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..errors import InputError
 
@@ -135,8 +136,8 @@ def quote_value(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def help_mark(line: str) -> int | None:
-    """Index of the first ``?`` outside quotes and not escaped: where a typed or pasted line asks for help."""
+def marks_outside_quotes(line: str, marks: str) -> Iterator[int]:
+    """Indices of the characters of ``marks`` that stand outside quotes and are not escaped."""
     quote = ""
     i = 0
     while i < len(line):
@@ -149,7 +150,11 @@ def help_mark(line: str) -> int | None:
                 quote = ""
         elif ch in ('"', "'"):
             quote = ch
-        elif ch == "?":
-            return i
+        elif ch in marks:
+            yield i
         i += 1
-    return None
+
+
+def help_mark(line: str) -> int | None:
+    """Index of the first ``?`` outside quotes and not escaped: where a typed or pasted line asks for help."""
+    return next(marks_outside_quotes(line, "?"), None)

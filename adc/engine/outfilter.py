@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import AdcError
+from .lexer import marks_outside_quotes
 
 GREP_USAGE = "Usage: grep [-invfcABC] PATTERN"
 MARK = "  <---"
@@ -72,22 +73,10 @@ class Grep:
 def split_pipes(line: str) -> list[str]:
     """The command, then the text of each filter: the line cut at every ``|`` outside quotes."""
     parts: list[str] = []
-    quote = ""
-    start = i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in ('"', "'"):
-            quote = ch
-        elif ch == "|":
-            parts.append(line[start:i])
-            start = i + 1
-        i += 1
+    start = 0
+    for i in marks_outside_quotes(line, "|"):
+        parts.append(line[start:i])
+        start = i + 1
     return parts + [line[start:]]
 
 
