@@ -127,3 +127,33 @@ def entry_of(block: Block) -> Entry:
 def is_opaque(node: object) -> bool:
     """Whether a tree node holds a table kept as text."""
     return isinstance(node, Entry) and OPAQUE in node.values
+
+
+# ---- lines kept as text inside an entry of a known table (a restored backup's unknown attributes)
+KEPT = "#kept"  # the value of a known table's Entry holding its kept lines (no attribute has '#')
+
+
+def kept_of(entry: Entry) -> Block:
+    """The lines of ``entry`` that adc does not know (``set``/``unset`` of unknown attributes and
+    ``config`` blocks of unknown nested tables), in the order they came."""
+    value = entry.values.get(KEPT, ())
+    return load(value if isinstance(value, tuple) else (value,))
+
+
+def keep(entry: Entry, block: Block) -> None:
+    """Store ``block`` as the kept lines of ``entry`` (none: the value goes, the entry is as before)."""
+    if block.items:
+        entry.values[KEPT] = tuple(dump(block, ""))
+    else:
+        entry.values.pop(KEPT, None)
+
+
+def kept_lines(entry: Entry, indent: str) -> tuple[list[str], list[str]]:
+    """The ``show`` lines of the kept text of ``entry``: its ``set``/``unset`` lines (printed after the
+    known attributes) and its ``config`` blocks (after the known nested tables)."""
+    if KEPT not in entry.values:
+        return [], []
+    block = kept_of(entry)
+    plain = Block([i for i in block.items if i.verb in ("set", "unset")])
+    nested = Block([i for i in block.items if i.verb not in ("set", "unset")])
+    return dump(plain, indent), dump(nested, indent)

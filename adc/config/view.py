@@ -9,6 +9,7 @@ from typing import Callable, Iterator, Mapping, Union
 
 from ..schema.model import Attr, Table
 from ..schema.registry import Schema
+from .opaque import KEPT
 from .tree import Entry, Value
 from .values import default_value
 
@@ -129,6 +130,8 @@ class View:
         in_force = list(self.items(table, entry))
         live = {a.name: a for a in in_force if isinstance(a, Attr)}
         for name in list(entry.values):
+            if name == KEPT:
+                continue  # lines adc does not know, kept from a restored backup (``opaque.KEPT``)
             attr = live.get(name)
             if attr is None or entry.values[name] == default_value(attr):
                 del entry.values[name]

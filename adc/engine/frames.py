@@ -67,6 +67,9 @@ class OpaqueFrame:
     table: Table
     root: Block  # the working copy, committed by the last ``end``
     open: list[tuple[str, str, Block]]  # (verb, name, block) of the open edit/config blocks, innermost last
+    # a nested table adc does not know inside an entry of a known table (restore only): the entry whose
+    # kept lines ``root`` is (``opaque.kept_of``); leaving its ``config`` block puts them back there
+    owner: "EntryFrame | None" = None
 
     @property
     def block(self) -> Block:

@@ -4,7 +4,9 @@ typed; ``show`` prints the lines back, ``get`` lists them, the last ``end`` comm
 
 Also the restore rule for a table adc does not know at all (a newer firmware's): a restored backup's
 ``config <unknown path>`` block is kept the same way, with a notice naming it, so nothing in the backup is
-lost; at the console an unknown path stays a parse error, as on the box.
+lost; at the console an unknown path stays a parse error, as on the box. Inside an entry of a known
+table, a restored backup's ``set``/``unset`` of an unknown attribute and ``config`` of an unknown nested
+table are kept the same way on the entry (``opaque.KEPT``).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from ..config.tree import Entry
 from ..errors import CommandFail, FieldParseError, ParsingError
 from ..schema.model import Table
 from .commands import OPAQUE_COMMANDS
-from .frames import OpaqueFrame
+from .frames import EntryFrame, OpaqueFrame
 from .words import match
 
 if TYPE_CHECKING:
@@ -54,6 +56,36 @@ def keep_unknown(ctx: "Context", args: list[str]) -> OpaqueFrame:
     return open_frame(ctx, unknown_table(path))
 
 
+def keep_nested(ctx: "Context", owner: EntryFrame, name: str) -> OpaqueFrame:
+    """``config <name>`` of a nested table adc does not know, inside an entry of a known table of a
+    restored backup: its block is kept as text on the entry (``opaque.KEPT``), with a notice."""
+    ctx.notes.append(f"restore: {' '.join(owner.table.path)}: table '{name}' is not known to adc: kept as text")
+    root = opaque.kept_of(owner.work)
+    return OpaqueFrame(owner.table, root, [("config", name, root.open("config", name))], owner)
+
+
+def keep_attr(ctx: "Context", frame: EntryFrame, verb: str, name: str, raw: str) -> None:
+    """``set``/``unset`` of an attribute adc does not know, in an entry of a known table of a restored
+    backup: the line is kept as text on the entry (in the place of an earlier line of that name)."""
+    ctx.notes.append(f"restore: {' '.join(frame.table.path)}: attribute '{name}' is not known to adc: kept as text")
+    block = opaque.kept_of(frame.work)
+    if verb == "set":
+        text = values_text(raw)
+        block.put("set", name, text if text is not None else "")
+    else:
+        block.put("unset", name)
+    opaque.keep(frame.work, block)
+
+
+def drop_attr(frame: EntryFrame, name: str) -> bool:
+    """``unset <name>`` at the console of an attribute kept as text: its line goes (False: none kept)."""
+    block = opaque.kept_of(frame.work)
+    n = len(block.items)
+    block.items = [i for i in block.items if not (i.verb in ("set", "unset") and i.name == name)]
+    opaque.keep(frame.work, block)
+    return len(block.items) != n
+
+
 def run(ctx: "Context", frame: OpaqueFrame, words: list[str], raw: str) -> list[str]:
     """One command inside ``frame``; ``raw`` is the command as typed (a set line keeps its values so)."""
     verb = match(words[0], OPAQUE_COMMANDS, ParsingError)
@@ -85,6 +117,10 @@ def run(ctx: "Context", frame: OpaqueFrame, words: list[str], raw: str) -> list[
             frame.open.pop()  # ``end`` in an entry leaves it and its table, as elsewhere
         if frame.open:
             frame.open.pop()
+            if frame.owner is not None and not frame.open:  # back in the known entry that holds the block
+                ctx.frames.pop()
+                if verb == "end":
+                    opaque.keep(frame.owner.work, frame.root)
             return []
         ctx.frames.pop()
         saved = ctx.store.tree.nodes.get(frame.table.path)

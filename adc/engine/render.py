@@ -27,6 +27,9 @@ def get_entry(view: View, table: Table, entry: Entry) -> list[str]:
             continue
         text = get_text(item, view.value(item, entry))
         out.append(f"{item.name:<20}: {text}" if text else f"{item.name:<20}:")
+    for kept in opaque.kept_of(entry).items if opaque.KEPT in entry.values else ():
+        if kept.verb in ("set", "unset"):  # an attribute adc does not know, as a restored backup gave it
+            out.append(f"{kept.name:<20}: {kept.text}" if kept.text else f"{kept.name:<20}:")
     return out
 
 
@@ -55,6 +58,8 @@ def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool,
     from it (nothing when nothing does) instead of what differs from the attribute defaults.
     """
     out: list[str] = []
+    plain, nested = opaque.kept_lines(entry, indent)
+    attrs_end = 0  # where the known attributes' lines end: the kept set/unset lines go there
     for item in view.items(table, entry):
         if isinstance(item, Table):
             kids = entry.children.get(item.name, TableData())
@@ -78,8 +83,13 @@ def show_fields(view: View, table: Table, entry: Entry, indent: str, full: bool,
                 out.append(f'{indent}set {item.name} ""')  # emptied on purpose: say so, or a replay restores the default
             elif full or item.always_show or base is not None:
                 out.append(f"{indent}unset {item.name}")
+            attrs_end = len(out)
             continue
         out.append(indent + set_line(item, value))
+        attrs_end = len(out)
+    if plain or nested:  # lines of a restored backup adc does not know (``opaque.kept_lines``)
+        out[attrs_end:attrs_end] = plain
+        out.extend(nested)
     return out
 
 

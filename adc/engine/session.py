@@ -40,6 +40,7 @@ class Session:
         self.ctx = Context(app, store, Session)
         self._pending: str = ""  # a line continued with a trailing backslash
         self._dropped = 0  # the length so far of a continued line over MAX_LINE (its text is not kept)
+        self._raw = ""  # the command being run, as typed (a line kept as text keeps its values so)
 
     # ----------------------------------------------------------------- reading the store
     @property
@@ -164,6 +165,7 @@ class Session:
             raise ParsingError()
         if verb in WRITES and frame is not None and not isinstance(frame, ScopeFrame):
             self.ctx.access.check_write(frame.table.path)  # refused at once, not at next/end
+        self._raw = raw
         if isinstance(frame, OpaqueFrame):
             result: Reply | list[str] = opaque_verbs.run(self.ctx, frame, words, raw)
         else:
@@ -208,6 +210,9 @@ class Session:
             raise ParsingError()
         if isinstance(frame, EntryFrame):
             kids = self.view.children(frame.table, frame.work)
+            if self.ctx.restoring and len(args) == 1 and not any(t.name.startswith(args[0]) for t in frame.table.children):
+                self.frames.append(opaque_verbs.keep_nested(self.ctx, frame, args[0]))  # a newer firmware's
+                return []
             name = match(args[0], [t.name for t in kids], ParsingError)
             if len(args) > 1:
                 raise ParsingError()
@@ -446,10 +451,20 @@ class Session:
         name = match(word, [a.name for a in attrs], FieldParseError(word))
         return next(a for a in attrs if a.name == name)
 
+    @staticmethod
+    def _unknown(frame: EntryFrame, word: str) -> bool:
+        """No attribute or nested table of the entry's table is called ``word`` (whatever its condition):
+        in a restored backup such a line is kept as text (``opaque_verbs.keep_attr``); a known name not in
+        force, or a prefix of one, is parsed as at the console."""
+        return not any(i.name.startswith(word) for i in frame.table.items)
+
     def _cmd_set(self, args: list[str], frame: Frame | None) -> list[str]:
         assert isinstance(frame, EntryFrame)
         if not args:
             raise FieldParseError("set")
+        if self.ctx.restoring and self._unknown(frame, args[0]):
+            opaque_verbs.keep_attr(self.ctx, frame, "set", args[0], self._raw)
+            return []
         attr = self._attr_for_set(frame, args[0])
         value = parse_value(attr, args[1:])
         if attr.kind == "ref":
@@ -461,6 +476,12 @@ class Session:
         assert isinstance(frame, EntryFrame)
         if len(args) != 1:
             raise FieldParseError(args[1] if len(args) > 1 else "unset")
+        if self._unknown(frame, args[0]):
+            if self.ctx.restoring:
+                opaque_verbs.keep_attr(self.ctx, frame, "unset", args[0], self._raw)
+                return []
+            if opaque_verbs.drop_attr(frame, args[0]):  # a line kept from a restored backup goes
+                return []
         attr = self._attr_for_set(frame, args[0])
         frame.work.values.pop(attr.name, None)
         return []
