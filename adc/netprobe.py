@@ -101,7 +101,8 @@ def payload(size: int, pattern: bytes) -> bytes:
     return bytes(i & 0xFF for i in range(size))
 
 
-def _packet(version: int, ident: int, seq: int, data: bytes) -> bytes:
+def echo_request(version: int, ident: int, seq: int, data: bytes) -> bytes:
+    """An ICMP (``version`` 4) or ICMPv6 (6) echo request carrying ``data``: ping's and the icmp health check's."""
     header = struct.pack("!BBHHH", ECHO_REQUEST[version], 0, 0, ident, seq)
     if version == 6:
         return header + data  # the kernel fills in the ICMPv6 checksum (it covers a pseudo-header)
@@ -178,7 +179,7 @@ def _parse(s: IcmpSocket, raw: bytes, peer: str, ttl: int, ident: int) -> Receiv
 def exchange(s: IcmpSocket, address: str, ident: int, seq: int, data: bytes, timeout: float) -> tuple[Received, float] | None:
     """Send one echo request and wait up to ``timeout`` seconds for what answers it."""
     sent = time.monotonic()
-    s.sock.sendto(_packet(s.family, ident, seq, data), (address, 0))
+    s.sock.sendto(echo_request(s.family, ident, seq, data), (address, 0))
     deadline = sent + timeout
     while True:
         left = deadline - time.monotonic()

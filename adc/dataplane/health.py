@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 import h11
 import trio
 
+from ..netprobe import echo_request
 from .lb import Counters
 from .spec import HealthCheckSpec, HealthSpec, MemberSpec
 
@@ -358,15 +359,6 @@ async def _tcp_echo(check: HealthCheckSpec, host: str, port: int) -> ProbeResult
 _icmp_fallback_logged = False
 
 
-def _checksum(data: bytes) -> int:
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    total = (total >> 16) + (total & 0xFFFF)
-    total += total >> 16
-    return ~total & 0xFFFF
-
-
 def _icmp_socket(family: int) -> tuple[trio.socket.SocketType, bool] | None:
     """An unprivileged ping socket (``net.ipv4.ping_group_range``), else a raw one (root), else None."""
     proto = socket.IPPROTO_ICMPV6 if family == socket.AF_INET6 else socket.IPPROTO_ICMP
@@ -392,12 +384,10 @@ async def _icmp(check: HealthCheckSpec, host: str, port: int) -> ProbeResult:
         return await _tcp(check, host, port)
     sock, raw = opened
     v6 = family == socket.AF_INET6
-    request_type, reply_type = (128, 129) if v6 else (8, 0)
+    reply_type = 129 if v6 else 0
     ident, seq = secrets.randbits(16), secrets.randbits(16)
     payload = b"adc-hc" + secrets.token_bytes(10)
-    packet = struct.pack("!BBHHH", request_type, 0, 0, ident, seq) + payload
-    if not v6:  # the kernel fills in ICMPv6 checksums
-        packet = packet[:2] + struct.pack("!H", _checksum(packet)) + packet[4:]
+    packet = echo_request(6 if v6 else 4, ident, seq, payload)
     with sock:
         await sock.sendto(packet, (host, 0))
         while True:
