@@ -61,6 +61,21 @@ def drive(app: Appliance, keys: str, rows: int = 40, columns: int = 100) -> tupl
     return console, screen, status
 
 
+def paged(app: Appliance, keys: str) -> tuple[list[str], Screen]:
+    """Type ``keys`` into a console 10 rows high; what it wrote, one item per write, and its screen."""
+    screen = Screen()
+    output = Vt100_Output(screen, lambda: Size(rows=10, columns=200))
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        inp.close()
+        console = Console(app.session(), inp, output)
+        written: list[str] = []
+        plain_write = console.write
+        console.write = lambda text: (written.append(text), plain_write(text))  # type: ignore[method-assign]
+        assert console.run() == 0
+    return written, screen
+
+
 def history(console: Console) -> list[str]:
     return list(console.prompt.history.load_history_strings())[::-1]
 
@@ -409,16 +424,7 @@ def test_run_pager_short_text_never_asks() -> None:
 def test_console_pages_long_output(app: Appliance) -> None:
     full = app.session().execute("show full-configuration").output.splitlines(keepends=True)
     assert len(full) > 30
-    screen = Screen()
-    output = Vt100_Output(screen, lambda: Size(rows=10, columns=200))
-    with create_pipe_input() as inp:
-        inp.send_text("show full-configuration\r \rq")
-        inp.close()
-        console = Console(app.session(), inp, output)
-        written: list[str] = []
-        plain_write = console.write
-        console.write = lambda text: (written.append(text), plain_write(text))  # type: ignore[method-assign]
-        assert console.run() == 0
+    written, screen = paged(app, "show full-configuration\r \rq")
     assert written == ["".join(full[:9]), "".join(full[9:18]), full[18]]
     assert screen.text().count(MORE) >= 3
 

@@ -524,29 +524,15 @@ def test_paging_comes_after_the_filter(s: Session) -> None:
 
 
 def test_console_pages_the_filtered_output_with_more() -> None:
-    from prompt_toolkit.data_structures import Size
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output.vt100 import Vt100_Output
-
-    from cli.console import Console
     from cli.pager import MORE
 
-    from .test_console import Screen
+    from .test_console import paged
 
     app = Appliance(None)
     try:
         filtered = app.session().execute("show full-configuration | grep -f port").output.splitlines(keepends=True)
         assert len(filtered) > 20 and all("port" in l or not l.endswith("<---\n") for l in filtered)
-        screen = Screen()
-        output = Vt100_Output(screen, lambda: Size(rows=10, columns=200))
-        with create_pipe_input() as inp:
-            inp.send_text("show full-configuration | grep -f port\r q")
-            inp.close()
-            console = Console(app.session(), inp, output)
-            written: list[str] = []
-            plain_write = console.write
-            console.write = lambda text: (written.append(text), plain_write(text))  # type: ignore[method-assign]
-            assert console.run() == 0
+        written, screen = paged(app, "show full-configuration | grep -f port\r q")
         assert written == ["".join(filtered[:9]), "".join(filtered[9:18])]  # a page, space: a page, q: stop
         assert screen.text().count(MORE) >= 2
     finally:
